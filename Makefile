@@ -1,0 +1,41 @@
+# One command to run the app, one to run every test. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+ASSETS := build/root/assets
+
+.PHONY: run test setup lint bench clean
+
+run: setup  ## set up, load the reference data and serve at http://127.0.0.1:8000
+	DEBUG=1 $(BIN)/apa init
+	DEBUG=1 $(BIN)/apa serve 127.0.0.1:8000
+
+test: setup lint  ## set up and run every test: lint, unit, integration, browser
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed $(ASSETS)/.installed chromium
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(ASSETS)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(ASSETS) && mkdir -p $(ASSETS)
+	cp -r node_modules/govuk-frontend/dist/govuk/assets/. $(ASSETS)/
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(ASSETS)/
+	touch $@
+
+# Browser tests drive Debian's chromium; never a downloaded browser.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+lint: setup
+	$(BIN)/ruff check apa tests bench scripts
+
+bench: setup  ## timings with a baseline in the same run (see bench/README.md)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build node_modules

@@ -1,0 +1,1 @@
+"""APA: the Annual Performance Assessment of children's services."""

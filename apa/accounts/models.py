@@ -1,0 +1,36 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    INSPECTOR = "inspector", "Inspector"
+    MODERATOR = "moderator", "Moderator"
+    PUBLISHER = "publisher", "Publisher"
+    AUTHORITY_OFFICER = "authority_officer", "Authority officer"
+    ADMIN = "admin", "Administrator"
+
+
+# Roles whose work is tied to one authority.
+AUTHORITY_ROLES = frozenset({Role.AUTHORITY_OFFICER})
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    authority = models.ForeignKey(
+        "authorities.Authority", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="authority_role_has_authority",
+                condition=~models.Q(role="authority_officer") | models.Q(authority__isnull=False),
+            ),
+        ]
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and (self.role in roles or (self.role == Role.ADMIN and Role.ADMIN in roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)

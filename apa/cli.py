@@ -1,0 +1,70 @@
+"""`apa`: the one command line for every job a person or a scheduler runs.
+
+Each command calls the same services and selectors as the pages. Problems are printed one per line and
+the exit code is 2; nothing is ever printed as a traceback.
+"""
+
+import argparse
+import importlib
+import os
+import sys
+
+# Modules that add commands: each has register(subparsers).
+COMMAND_MODULES = [
+    "apa.commands",
+    "apa.indicators.commands",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # exit 2 with one readable line, as for every other problem
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="apa",
+        description="APA: the Annual Performance Assessment of children's services.",
+        epilog="Settings come from the environment: DATABASE_URL (default: SQLite file apa.sqlite3), DEBUG, SECRET_KEY.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apa.settings")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from apa.errors import ApaError
+
+    try:
+        import django
+
+        django.setup()
+        result = args.handler(args)
+    except ApaError as exc:
+        for line in exc.lines:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a last resort: one readable line, never a traceback
+        from django.db import DatabaseError
+
+        if isinstance(exc, DatabaseError):
+            print(f"error: the database refused: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+            print("error: check DATABASE_URL, then run `apa init`", file=sys.stderr)
+        else:
+            print(f"error: unexpected failure ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return 1
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""Read published results: what is visible, the latest per authority, comparisons and change since last time.
+
+The comparison rules are written down once, here, and in docs/comparisons.md.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from apa.authorities.models import Authority
+from apa.authorities.selectors import neighbours_of
+from apa.errors import ApaError, Problem
+from apa.frameworks.models import Area, Framework
+from apa.frameworks.selectors import score_areas
+
+from .models import Result, ResultGrade
+
+GROUPS = ("all", "region", "type", "neighbours")
+
+
+def results_visible(*, now=None) -> QuerySet:
+    """Current versions of results whose embargo has passed. Every public read starts here."""
+    now = now or timezone.now()
+    return Result.objects.filter(is_current=True).filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now))
+
+
+def _with_grades(qs: QuerySet) -> QuerySet:
+    return qs.select_related("authority", "framework").prefetch_related(
+        Prefetch("grades", queryset=ResultGrade.objects.select_related("area").prefetch_related("sources"))
+    )
+
+
+def latest_year(*, framework: Framework, as_of: date) -> int | None:
+    years = (
+        results_visible().filter(framework=framework, counts_from__lte=as_of, year__isnull=False)
+        .order_by("-year").values_list("year", flat=True)
+    )
+    return years.first()
+
+
+def latest_results(*, framework: Framework, year: int | None, as_of: date) -> dict[int, object]:
+    """For each authority that existed on `as_of`, its latest result under the framework (and year, for
+    yearly frameworks) published on or before that date: 'published so far'."""
+    qs = results_visible().filter(framework=framework, counts_from__lte=as_of)
+    if framework.yearly and year is not None:
+        qs = qs.filter(year=year)
+    qs = qs.filter(Q(authority__start_date__isnull=True) | Q(authority__start_date__lte=as_of))
+    qs = qs.filter(Q(authority__end_date__isnull=True) | Q(authority__end_date__gte=as_of))
+    latest: dict[int, object] = {}
+    for result in _with_grades(qs).order_by("counts_from", "key"):
+        latest[result.authority_id] = result
+    return latest
+
+
+def score_of(result, areas: list[Area]) -> int | None:
+    """The sum of the named areas' grades, or None when any is missing (then it is not compared)."""
+    grades = {g.area_id: g.grade for g in result.grades.all()}
+    if any(a.pk not in grades for a in areas):
+        return None
+    return sum(grades[a.pk] for a in areas)
+
+
+def competition_rank(score: int, scores: list[int]) -> int:
+    """1 + the number strictly higher: ties share a rank."""
+    return 1 + sum(1 for s in scores if s > score)
+
+
+def quartile_of(rank: int, compared: int) -> int:
+    """1 is the top: rank ≤ n/4 → 1, ≤ n/2 → 2, ≤ 3n/4 → 3, else 4."""
+    if rank * 4 <= compared:
+        return 1
+    if rank * 2 <= compared:
+        return 2
+    if rank * 4 <= 3 * compared:
+        return 3
+    return 4
+
+
+@dataclass
+class Comparison:
+    framework: Framework
+    year: int | None
+    authority: Authority
+    areas: list[Area]
+    as_of: date
+    group: str
+    score: int | None = None
+    rank: int | None = None
+    compared: int = 0
+    higher: int | None = None
+    quartile: int | None = None
+    table: list[tuple[Authority, int, int]] = field(default_factory=list)  # authority, score, rank
+    distribution: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def score_label(self) -> str:
+        return " + ".join(a.short_title for a in self.areas)
+
+    def as_dict(self) -> dict:
+        return {
+            "framework": self.framework.code,
+            "year": self.year,
+            "authority": self.authority.dfe_code,
+            "authority_name": self.authority.name,
+            "score_areas": [a.code for a in self.areas],
+            "as_of": self.as_of.isoformat(),
+            "group": self.group,
+            "score": self.score,
+            "rank": self.rank,
+            "compared": self.compared,
+            "higher": self.higher,
+            "quartile": self.quartile,
+            "authorities": [a.dfe_code for a, _, _ in self.table],
+            "scores": {a.dfe_code: s for a, s, _ in self.table},
+        }
+
+
+def group_members(*, authority: Authority, group: str, candidates: list[Authority]) -> list[Authority]:
+    if group == "all":
+        return candidates
+    if group == "region":
+        return [a for a in candidates if a.region == authority.region]
+    if group == "type":
+        return [a for a in candidates if a.dfe_type == authority.dfe_type]
+    if group == "neighbours":
+        codes = {n.neighbour_id for n in neighbours_of(authority=authority)} | {authority.pk}
+        return [a for a in candidates if a.pk in codes]
+    raise ApaError(Problem(f"unknown group {group!r}; use one of {', '.join(GROUPS)}"))
+
+
+def authorities_compared(
+    *, framework: Framework, authority: Authority, score: str | None = None, year: int | None = None,
+    as_of: date | None = None, group: str = "all",
+) -> Comparison:
+    """Rank and quartile of an authority's score among the authorities published so far (docs/comparisons.md)."""
+    as_of = as_of or timezone.localdate()
+    areas = score_areas(framework=framework, score=score)
+    if framework.yearly and year is None:
+        year = latest_year(framework=framework, as_of=as_of)
+    if not framework.yearly and year is not None:
+        raise ApaError(Problem(f"framework {framework.code} has no years; leave the year out"))
+    comparison = Comparison(framework=framework, year=year, authority=authority, areas=areas, as_of=as_of, group=group)
+    if group not in GROUPS:
+        raise ApaError(Problem(f"unknown group {group!r}; use one of {', '.join(GROUPS)}"))
+    latest = latest_results(framework=framework, year=year, as_of=as_of)
+    scored = {}
+    for result in latest.values():
+        value = score_of(result, areas)
+        if value is not None:
+            scored[result.authority] = value
+    members = group_members(authority=authority, group=group, candidates=list(scored))
+    scores = [scored[a] for a in members]
+    comparison.compared = len(members)
+    comparison.table = sorted(
+        ((a, scored[a], competition_rank(scored[a], scores)) for a in members), key=lambda t: (t[2], t[0].name)
+    )
+    comparison.distribution = dict(sorted(Counter(scores).items(), reverse=True))
+    if authority in scored and authority in members:
+        comparison.score = scored[authority]
+        comparison.rank = competition_rank(comparison.score, scores)
+        comparison.higher = comparison.rank - 1
+        comparison.quartile = quartile_of(comparison.rank, comparison.compared)
+    return comparison
+
+
+def area_lineage(area: Area) -> list[int]:
+    """The area and every earlier area it continues, across frameworks."""
+    chain, seen = [], set()
+    while area is not None and area.pk not in seen:
+        chain.append(area.pk)
+        seen.add(area.pk)
+        area = area.continues
+    return chain
+
+
+@dataclass
+class AreaChange:
+    area: Area
+    grade: int
+    previous_grade: int | None
+    previous_result: object | None
+
+    @property
+    def direction(self) -> str:
+        if self.previous_grade is None:
+            return "no earlier grade"
+        if self.grade > self.previous_grade:
+            return "better"
+        if self.grade < self.previous_grade:
+            return "worse"
+        return "same"
+
+
+def result_changes(*, result, history: list | None = None) -> list[AreaChange]:
+    """Same as, better or worse than the authority's previous grade for each area, across frameworks where
+    areas continue. `history` is the authority's visible results, if already fetched."""
+    if history is None:
+        history = list(_with_grades(results_visible().filter(authority=result.authority)))
+    earlier = sorted(
+        (r for r in history if r.pk != result.pk and _sort_key(r) < _sort_key(result)), key=_sort_key, reverse=True
+    )
+    changes = []
+    for grade in result.grades.all():
+        lineage = set(area_lineage(_area_with_chain(grade.area)))
+        previous = None
+        for other in earlier:
+            match = next((g for g in other.grades.all() if g.area_id in lineage), None)
+            if match:
+                previous = (match.grade, other)
+                break
+        changes.append(AreaChange(grade.area, grade.grade, previous[0] if previous else None,
+                                  previous[1] if previous else None))
+    return changes
+
+
+def _sort_key(result) -> tuple:
+    return (result.year or result.counts_from.year, result.counts_from, result.key)
+
+
+_AREA_CACHE: dict[int, Area] = {}
+
+
+def _area_with_chain(area: Area) -> Area:
+    cached = _AREA_CACHE.get(area.pk)
+    if cached is None:
+        cached = Area.objects.select_related("continues__continues__continues").get(pk=area.pk)
+        _AREA_CACHE[area.pk] = cached
+    return cached
+
+
+def authority_results(*, authority: Authority) -> list:
+    """Every visible result of the authority, newest first."""
+    return sorted(_with_grades(results_visible().filter(authority=authority)), key=_sort_key, reverse=True)
+
+
+def national_table(*, framework: Framework, year: int | None, as_of: date, sort: str = "") -> dict:
+    """Authorities × areas for a framework (and year) as of a date, with the grade distribution per area."""
+    latest = latest_results(framework=framework, year=year, as_of=as_of)
+    areas = list(framework.areas.all())
+    rows = []
+    for result in latest.values():
+        grades = {g.area_id: g.grade for g in result.grades.all()}
+        rows.append({"authority": result.authority, "result": result, "grades": [grades.get(a.pk) for a in areas]})
+    if sort and sort.lstrip("-") in {a.code for a in areas}:
+        index = [a.code for a in areas].index(sort.lstrip("-"))
+        descending = not sort.startswith("-")
+        present = [r for r in rows if r["grades"][index] is not None]
+        missing = [r for r in rows if r["grades"][index] is None]
+        present.sort(key=lambda r: (-r["grades"][index] if descending else r["grades"][index], r["authority"].name))
+        rows = present + sorted(missing, key=lambda r: r["authority"].name)
+    elif sort in {"published", "-published"}:
+        rows.sort(key=lambda r: (r["result"].counts_from, r["authority"].name), reverse=sort.startswith("-"))
+    else:
+        rows.sort(key=lambda r: r["authority"].name, reverse=sort == "-name")
+    distribution = []
+    for i, area in enumerate(areas):
+        counts = Counter(r["grades"][i] for r in rows if r["grades"][i] is not None)
+        distribution.append({"area": area, "counts": [counts.get(g.value, 0) for g in framework.grades.all()],
+                             "total": sum(counts.values())})
+    return {"areas": areas, "rows": rows, "distribution": distribution}
+
+
+def results_years(*, framework: Framework) -> list[int]:
+    return sorted(set(results_visible().filter(framework=framework, year__isnull=False).values_list("year", flat=True)))

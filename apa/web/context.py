@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def site(request):
+    return {"service_name": "Annual Performance Assessment", "debug": settings.DEBUG}
