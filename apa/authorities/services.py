@@ -167,7 +167,10 @@ def authorities_load(*, directory: Path = DATA_DIR) -> dict[str, int]:
         if wanted_codes != have_codes:
             authority.ons_codes.all().delete()
             OnsCode.objects.bulk_create(OnsCode(authority=authority, code=c, current=cur) for c, cur in wanted_codes)
-        wanted_names = {normalise_name(n): n for n in sorted(spec.names) if normalise_name(n) != normalise_name(spec.name)}
+        wanted_names = {}
+        for n in sorted(spec.names):  # capitalised spellings sort first and win over lower-case copies
+            if normalise_name(n) != normalise_name(spec.name):
+                wanted_names.setdefault(normalise_name(n), n)
         have_names = set(authority.names.values_list("normalised", flat=True))
         if set(wanted_names) != have_names:
             authority.names.all().delete()

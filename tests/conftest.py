@@ -1,0 +1,47 @@
+"""Shared test set-up: the real reference data loaded once per run into the test database, and personas.
+
+Tests run in transactions that roll back, so each starts from this same loaded state.
+"""
+
+import pytest
+
+PASSWORD = "correct-horse-battery-staple"
+
+PERSONAS = {
+    "inspector": {"role": "inspector"},
+    "moderator": {"role": "moderator"},
+    "publisher": {"role": "publisher"},
+    "kent_officer": {"role": "authority_officer", "authority": "886"},
+    "surrey_officer": {"role": "authority_officer", "authority": "936"},
+    "admin": {"role": "admin"},
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from apa.accounts.services import user_add
+    from apa.authorities.services import authorities_load
+    from apa.commands import PUBLICATION_DATA, SHIPPED_RESULTS
+    from apa.frameworks.services import frameworks_load
+    from apa.publication.services import results_import
+
+    with django_db_blocker.unblock():
+        frameworks_load()
+        authorities_load()
+        for name in SHIPPED_RESULTS:
+            results_import(path=PUBLICATION_DATA / name)
+        for username, spec in PERSONAS.items():
+            user_add(username=username, password=PASSWORD, **spec)
+
+
+@pytest.fixture
+def persona(db, client):
+    """Sign the test client in as a named persona: persona('kent_officer')."""
+    from apa.accounts.models import User
+
+    def sign_in(username: str):
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        return user
+
+    return sign_in
