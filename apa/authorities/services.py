@@ -171,8 +171,8 @@ def authorities_load(*, directory: Path = DATA_DIR) -> dict[str, int]:
         for n in sorted(spec.names):  # capitalised spellings sort first and win over lower-case copies
             if normalise_name(n) != normalise_name(spec.name):
                 wanted_names.setdefault(normalise_name(n), n)
-        have_names = set(authority.names.values_list("normalised", flat=True))
-        if set(wanted_names) != have_names:
+        have_names = set(authority.names.values_list("normalised", "name"))
+        if set(wanted_names.items()) != have_names:
             authority.names.all().delete()
             AlternativeName.objects.bulk_create(
                 AlternativeName(authority=authority, name=n, normalised=k) for k, n in wanted_names.items()
