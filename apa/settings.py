@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "apa.authorities",
     "apa.publication",
     "apa.indicators",
+    "apa.assessments",
     "apa.web",
 ]
 

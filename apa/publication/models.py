@@ -26,8 +26,14 @@ class Result(models.Model):
     publication_basis = models.CharField(max_length=10, choices=DateBasis.choices, default=DateBasis.GIVEN)
     # The date from which comparisons count it: its publication date, or 31 December of its year if unknown.
     counts_from = models.DateField()
-    # Embargo: not visible to anyone without rights before this moment (null: public once stored).
+    # Embargo: not visible to anyone without rights before this moment (null: public once stored), and
+    # never while withheld (a cycle's result before it is scheduled, or while a representation is open).
     visible_from = models.DateTimeField(null=True, blank=True)
+    withheld = models.BooleanField(default=False)
+    # Set when an assessment cycle published this result; imported results have none.
+    assessment = models.ForeignKey(
+        "assessments.Assessment", null=True, blank=True, on_delete=models.PROTECT, related_name="results"
+    )
     version = models.PositiveSmallIntegerField(default=1)
     is_current = models.BooleanField(default=True)
     previous = models.OneToOneField(

@@ -24,7 +24,9 @@ GROUPS = ("all", "region", "type", "neighbours")
 def results_visible(*, now=None) -> QuerySet:
     """Current versions of results whose embargo has passed. Every public read starts here."""
     now = now or timezone.now()
-    return Result.objects.filter(is_current=True).filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now))
+    return Result.objects.filter(is_current=True, withheld=False).filter(
+        Q(visible_from__isnull=True) | Q(visible_from__lte=now)
+    )
 
 
 def _with_grades(qs: QuerySet) -> QuerySet:
