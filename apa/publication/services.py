@@ -151,7 +151,8 @@ def _parse(row: _Row, frameworks: dict[str, Framework], problems: list[Problem])
                 dates[name] = parse_date(text)
             except ValueError as exc:
                 fail(name, str(exc))
-    if not framework.yearly and not (dates["inspection_date"] or dates["publication_date"]):
+    # A date that was given but is not a date is already a problem; say only what is missing.
+    if not framework.yearly and not (row.inspection_date.strip() or row.publication_date.strip()):
         fail("inspection_date", f"framework {framework.code} results need an inspection or publication date")
     area = next((a for a in framework.areas.all() if a.code == row.area.strip()), None)
     if area is None:
