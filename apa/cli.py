@@ -13,6 +13,7 @@ import sys
 COMMAND_MODULES = [
     "apa.commands",
     "apa.indicators.commands",
+    "apa.assessments.commands",
 ]
 
 
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.lines:
             print(f"error: {line}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader (e.g. `head`) stopped early
+        return 0
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

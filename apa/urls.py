@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apa.web.urls")),
     path("", include("apa.indicators.urls")),
+    path("", include("apa.assessments.urls")),
 ]
 
 handler403 = "apa.web.views.error_403"

@@ -1,0 +1,47 @@
+"""What the assessment cycle takes from the indicators: the periods a cycle judges by, benchmarks to link to
+findings, and the suggested strengths and concerns. One adapter, so the cycle never re-implements a rule."""
+
+from datetime import date
+
+
+def latest_periods(*, on: date) -> dict[str, str]:
+    """Each indicator's latest period that had ended by `on` (a period's sort key starts with the year and
+    month it ends: see apa/indicators/periods.py)."""
+    from apa.indicators.models import IndicatorPeriod
+
+    limit = on.year * 100 + on.month
+    chosen: dict[str, tuple[int, str]] = {}
+    rows = IndicatorPeriod.objects.values_list("indicator__code", "sort_key", "label")
+    for code, sort_key, label in rows:
+        if sort_key // 1000 > limit:
+            continue
+        best = chosen.get(code)
+        if best is None or sort_key > best[0]:
+            chosen[code] = (sort_key, label)
+    return {code: label for code, (_, label) in chosen.items()}
+
+
+def unknown_codes(codes: list[str]) -> list[str]:
+    if not codes:
+        return []
+    from apa.indicators.models import Indicator
+
+    known = set(Indicator.objects.filter(code__in=codes).values_list("code", flat=True))
+    return [c for c in codes if c not in known]
+
+
+def benchmark_snapshot(*, code: str, authority, period: str | None) -> dict | None:
+    """The indicator's benchmark for the authority, as JSON, to keep beside a finding."""
+    from apa.indicators import selectors
+
+    try:
+        return selectors.benchmark_json(code=code, authority=authority, period=period)
+    except Exception:  # an indicator with no value for the authority still links, without figures
+        return {"indicator": code, "period": period}
+
+
+def suggestions(*, authority, period: str | None = None):
+    """Suggested strengths and concerns for an authority, grouped by outcome."""
+    from apa.indicators import selectors
+
+    return selectors.indicator_evidence(authority=authority, period=period)

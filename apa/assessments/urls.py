@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cycles/", views.cycle_list, name="cycle_list"),
+    path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:pk>/moderation/", views.moderation, name="moderation"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/self-assessment/", views.self_assessment, name="self_assessment"),
+    path("assessments/<int:pk>/review/", views.review, name="review"),
+    path("assessments/<int:pk>/letter/", views.draft_letter, name="draft_letter"),
+    path("assessments/<int:pk>/representation/", views.representation, name="representation"),
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("corrections/<int:pk>/", views.result_correction, name="result_correction"),
+    path("letters/<str:dfe_code>/<slug:code>/<int:year>/", views.published_letter, name="published_letter"),
+    path("my-work/", views.my_work, name="my_work"),
+]

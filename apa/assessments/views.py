@@ -1,0 +1,424 @@
+"""Pages of the assessment cycle. Views only parse forms and call services and selectors; refusals come
+back as ApaError and are shown as GOV.UK error summaries, with what the person typed kept."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from apa.accounts.models import Role, User
+from apa.authorities.selectors import authority_resolve
+from apa.errors import ApaError, NotFound
+from apa.frameworks.selectors import framework_list
+from apa.web.access import public, roles, signed_in
+
+from . import evidence, selectors, services
+from .forms import (
+    AssignForm,
+    CommentForm,
+    CorrectionForm,
+    CycleOpenForm,
+    DecisionForm,
+    DocumentForm,
+    GradeChangeForm,
+    JudgementForm,
+    RepresentationForm,
+    ScheduleForm,
+    SelfAssessmentAreaForm,
+    TransitionForm,
+    VisitForm,
+)
+from .models import Cycle, Document, GradeChange, Judgement, Representation, SelfAssessmentArea, State
+from .workflow import allowed_for, assessment_transition
+
+INSPECTORATE = (Role.INSPECTOR, Role.MODERATOR, Role.PUBLISHER)
+EVERYONE_SIGNED_IN = (Role.INSPECTOR, Role.MODERATOR, Role.PUBLISHER, Role.AUTHORITY_OFFICER)
+
+
+def _assessment(request, pk):
+    try:
+        return selectors.assessment_for_user(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404("No such assessment") from None
+
+
+def _cycle(request, pk) -> Cycle:
+    cycle = selectors.cycles_for_user(user=request.user).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404("No such cycle")
+    return cycle
+
+
+@roles(*EVERYONE_SIGNED_IN)
+def cycle_list(request):
+    cycles = list(selectors.cycles_for_user(user=request.user).distinct())
+    form = None
+    problems = []
+    if request.user.is_admin:
+        form = CycleOpenForm(request.POST or None, frameworks=framework_list())
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                cycle = services.cycle_open(framework_code=data.pop("framework"), year=data.pop("year"),
+                                            actor=request.user, **data)
+                messages.success(request, f"Opened {cycle}")
+                return redirect("cycle_detail", pk=cycle.pk)
+            except ApaError as exc:
+                problems = exc.lines
+    officer_assessments = []
+    if request.user.role == Role.AUTHORITY_OFFICER:
+        officer_assessments = list(request.user.authority.assessments.select_related("cycle__framework"))
+    return render(request, "assessments/cycle_list.html", {"cycles": cycles, "form": form, "problems": problems,
+                                                           "officer_assessments": officer_assessments})
+
+
+@roles(*INSPECTORATE)
+def cycle_detail(request, pk):
+    cycle = _cycle(request, pk)
+    problems = []
+    schedule_form = ScheduleForm(prefix="schedule")
+    assign_form = AssignForm(prefix="assign", inspectors=User.objects.filter(role=Role.INSPECTOR, is_active=True))
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "schedule":
+                schedule_form = ScheduleForm(request.POST, prefix="schedule")
+                if schedule_form.is_valid():
+                    services.cycle_schedule(cycle=cycle, publish_at=schedule_form.cleaned_data["publish_at"],
+                                            actor=request.user)
+                    messages.success(request, "Publication time set")
+                    return redirect("cycle_detail", pk=cycle.pk)
+            elif action == "assign":
+                assign_form = AssignForm(request.POST, prefix="assign",
+                                         inspectors=User.objects.filter(role=Role.INSPECTOR, is_active=True))
+                if assign_form.is_valid():
+                    services.cycle_assign(cycle=cycle, authority=authority_resolve(text=assign_form.cleaned_data["authority"]),
+                                          inspector=User.objects.get(username=assign_form.cleaned_data["inspector"]),
+                                          actor=request.user)
+                    messages.success(request, "Lead inspector assigned")
+                    return redirect("cycle_detail", pk=cycle.pk)
+            elif action == "publish":
+                published = services.cycle_publish(cycle=cycle, actor=request.user)
+                messages.success(request, f"Published {len(published)} assessments")
+                return redirect("cycle_detail", pk=cycle.pk)
+        except ApaError as exc:
+            problems = exc.lines
+    state = request.GET.get("state", "")
+    board = selectors.cycle_dashboard(cycle=cycle)
+    rows = [r for r in board["rows"] if not state or r.assessment.state == state]
+    if request.GET.get("overdue"):
+        rows = [r for r in rows if r.overdue]
+    return render(request, "assessments/cycle_detail.html", {
+        "cycle": cycle, "board": board, "rows": rows, "state": state, "problems": problems,
+        "schedule_form": schedule_form, "assign_form": assign_form, "states": State.choices,
+    })
+
+
+@roles(Role.MODERATOR)
+def moderation(request, pk):
+    cycle = _cycle(request, pk)
+    problems = []
+    grades = list(cycle.framework.grades.all())
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "agree":
+                change = GradeChange.objects.get(pk=request.POST.get("change"), judgement__assessment__cycle=cycle)
+                services.grade_change_agree(change=change, actor=request.user)
+                messages.success(request, "Grade change agreed and applied")
+            else:
+                form = GradeChangeForm(request.POST, grades=grades)
+                if form.is_valid():
+                    judgement = Judgement.objects.get(pk=form.cleaned_data["judgement"], assessment__cycle=cycle)
+                    services.grade_change_propose(judgement=judgement, to_grade=form.cleaned_data["to_grade"],
+                                                  reason=form.cleaned_data["reason"], actor=request.user)
+                    messages.success(request, "Grade change proposed; it takes effect when another moderator agrees")
+                else:
+                    problems = [f"{f}: {e}" for f, errs in form.errors.items() for e in errs]
+            if not problems:
+                return redirect(request.get_full_path())
+        except (ApaError, GradeChange.DoesNotExist, Judgement.DoesNotExist) as exc:
+            problems = exc.lines if isinstance(exc, ApaError) else ["that grade is not in this cycle's moderation"]
+    overview = selectors.moderation_overview(cycle=cycle)
+    group = request.GET.get("by", "area")
+    pending = GradeChange.objects.filter(judgement__assessment__cycle=cycle, agreed_by__isnull=True, withdrawn=False
+                                         ).select_related("judgement__assessment__authority", "judgement__area", "proposed_by")
+    return render(request, "assessments/moderation.html", {
+        "cycle": cycle, "overview": overview, "group": group, "pending": pending, "problems": problems,
+        "grades": grades, "grade_form": GradeChangeForm(grades=grades),
+    })
+
+
+@roles(*EVERYONE_SIGNED_IN)
+def assessment_detail(request, pk):
+    assessment = _assessment(request, pk)
+    problems = []
+    if request.method == "POST":
+        form = TransitionForm(request.POST)
+        if form.is_valid():
+            try:
+                assessment_transition(assessment=assessment, to=form.cleaned_data["to"], actor=request.user,
+                                      reason=form.cleaned_data["reason"])
+                messages.success(request, f"{assessment.authority.name} is now {State(form.cleaned_data['to']).label.lower()}")
+                return redirect("assessment_detail", pk=assessment.pk)
+            except ApaError as exc:
+                problems = exc.lines
+    transitions = [(to, rule, TransitionForm(initial={"to": to}, prefix=to)) for to, rule in
+                   allowed_for(assessment=assessment, user=request.user)]
+    return render(request, "assessments/assessment_detail.html", {
+        "assessment": assessment, "transitions": transitions, "problems": problems,
+        "history": selectors.history_for_user(user=request.user, assessment=assessment),
+        "can_see_judgements": selectors.can_see_judgements(user=request.user, assessment=assessment),
+        "representations": assessment.representations.select_related("area", "made_by", "decided_by"),
+    })
+
+
+@roles(*EVERYONE_SIGNED_IN)
+def self_assessment(request, pk):
+    assessment = _assessment(request, pk)
+    framework = assessment.cycle.framework
+    areas = sorted(framework.areas.all(), key=lambda a: a.judging_order)
+    rows = {r.area_id: r for r in SelfAssessmentArea.objects.filter(assessment=assessment)}
+    editable = selectors.is_officer_of(request.user, assessment) and assessment.state in {State.NOT_STARTED, State.SELF_ASSESSMENT}
+    grades = list(framework.grades.all())
+    problems, bound = [], {}
+    if request.method == "POST" and editable:
+        if request.POST.get("action") == "document":
+            document_form = DocumentForm(request.POST, request.FILES, areas=areas)
+            if document_form.is_valid():
+                data = document_form.cleaned_data
+                try:
+                    services.document_add(assessment=assessment, actor=request.user, title=data["title"],
+                                          uploaded=data["file"],
+                                          area=next((a for a in areas if a.code == data["area"]), None))
+                    messages.success(request, "Document added")
+                    return redirect("self_assessment", pk=assessment.pk)
+                except ApaError as exc:
+                    problems = exc.lines
+            else:
+                problems = [e for errs in document_form.errors.values() for e in errs]
+        else:
+            code = request.POST.get("area")
+            area = next((a for a in areas if a.code == code), None)
+            form = SelfAssessmentAreaForm(request.POST, prefix=code, grades=grades)
+            bound[code] = form
+            if area and form.is_valid():
+                data = dict(form.cleaned_data)
+                version = data.pop("version")
+                try:
+                    services.self_assessment_save(assessment=assessment, area=area, actor=request.user,
+                                                  version=version, **data)
+                    messages.success(request, f"Draft saved: {area.title}")
+                    return redirect(reverse("self_assessment", args=[assessment.pk]) + f"#area-{area.code}")
+                except ApaError as exc:
+                    problems = exc.lines
+    sections = []
+    for area in areas:
+        row = rows.get(area.pk)
+        form = bound.get(area.code) or SelfAssessmentAreaForm(prefix=area.code, grades=grades, initial={
+            "version": row.version if row else 0, "narrative": row.narrative if row else "",
+            "own_grade": row.own_grade if row else None, "strengths": row.strengths if row else "",
+            "areas_for_development": row.areas_for_development if row else "",
+            "indicator_codes": row.indicator_codes if row else "",
+        })
+        sections.append({"area": area, "row": row, "form": form})
+    return render(request, "assessments/self_assessment.html", {
+        "assessment": assessment, "sections": sections, "editable": editable, "problems": problems,
+        "documents": assessment.documents.all(), "document_form": DocumentForm(areas=areas),
+        "can_submit": editable and assessment.state == State.SELF_ASSESSMENT,
+    })
+
+
+@roles(*EVERYONE_SIGNED_IN)
+def document_download(request, pk):
+    """Documents are served only through this view, which checks who is asking."""
+    document = Document.objects.select_related("assessment").filter(pk=pk).first()
+    if document is None:
+        raise Http404("No such document")
+    _assessment(request, document.assessment_id)
+    content_type = document.content_type or mimetypes.guess_type(document.file.name)[0] or "application/octet-stream"
+    response = FileResponse(document.file.open("rb"), content_type=content_type, as_attachment=True,
+                            filename=document.file.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@roles(*INSPECTORATE)
+def review(request, pk):
+    assessment = _assessment(request, pk)
+    framework = assessment.cycle.framework
+    grades = list(framework.grades.all())
+    documents = list(assessment.documents.all())
+    editable = (request.user.role == Role.INSPECTOR and assessment.lead_inspector_id == request.user.pk
+                and assessment.state in services.EDITABLE_BY_INSPECTOR)
+    judgements = selectors.judgements_of(assessment=assessment)
+    problems, bound, conflict = [], {}, None
+    visit = getattr(assessment, "visit", None) if hasattr(assessment, "visit") else None
+    visit_form = VisitForm(prefix="visit", initial={"date_from": visit.date_from, "date_to": visit.date_to,
+                                                    "notes": visit.notes} if visit else None)
+    if request.method == "POST" and editable:
+        if request.POST.get("action") == "visit":
+            visit_form = VisitForm(request.POST, prefix="visit")
+            if visit_form.is_valid():
+                try:
+                    services.visit_record(assessment=assessment, actor=request.user, **visit_form.cleaned_data)
+                    messages.success(request, "Visit recorded")
+                    return redirect("review", pk=assessment.pk)
+                except ApaError as exc:
+                    problems = exc.lines
+        else:
+            code = request.POST.get("area")
+            area = next((j.area for j in judgements if j.area.code == code), None)
+            form = JudgementForm(request.POST, prefix=code, grades=grades, documents=documents)
+            bound[code] = form
+            if area and form.is_valid():
+                data = form.cleaned_data
+                try:
+                    services.judgement_save(
+                        assessment=assessment, area=area, actor=request.user, version=data["version"],
+                        data=services.JudgementInput(
+                            grade=data["grade"], rationale=data["rationale"], strengths=services.lines(data["strengths"]),
+                            areas_for_development=services.lines(data["areas_for_development"]),
+                            areas_for_focus=services.lines(data["areas_for_focus"]),
+                            indicator_codes=services.lines(data["indicator_codes"].replace(";", "\n")),
+                            document_ids=[int(d) for d in data["documents"]],
+                            link_self_assessment=data["link_self_assessment"]))
+                    messages.success(request, f"Saved: {area.title}")
+                    return redirect(reverse("review", args=[assessment.pk]) + f"#area-{area.code}")
+                except ApaError as exc:
+                    problems = exc.lines
+                    if exc.code == "conflict":
+                        conflict = code
+    self_rows = {r.area_id: r for r in SelfAssessmentArea.objects.filter(assessment=assessment)}
+    periods = dict(assessment.cycle.periods.values_list("indicator_code", "period"))
+    try:
+        suggested = evidence.suggestions(authority=assessment.authority)
+    except Exception:  # indicator data not loaded: the review works without suggestions
+        suggested = {}
+    sections = []
+    for j in judgements:
+        fresh = JudgementForm(prefix=j.area.code, grades=grades, documents=documents, initial={
+            "version": j.version, "grade": j.grade, "rationale": j.rationale,
+            "strengths": "\n".join(f.text for f in selectors.findings_by_kind(j)["strength"]),
+            "areas_for_development": "\n".join(f.text for f in selectors.findings_by_kind(j)["development"]),
+            "areas_for_focus": "\n".join(f.text for f in selectors.findings_by_kind(j)["focus"]),
+            "indicator_codes": "\n".join(sorted({e.indicator_code for f in (j.findings.all() if j.pk else [])
+                                                  for e in f.evidence.all() if e.indicator_code})),
+        })
+        sections.append({"judgement": j, "area": j.area, "form": bound.get(j.area.code) or fresh,
+                         "current": fresh if conflict == j.area.code else None,
+                         "self": self_rows.get(j.area_id), "suggested": suggested.get(j.area.code) if isinstance(suggested, dict) else None})
+    return render(request, "assessments/review.html", {
+        "assessment": assessment, "sections": sections, "editable": editable, "problems": problems,
+        "visit_form": visit_form, "visit": visit, "periods": periods, "conflict": conflict,
+    })
+
+
+@roles(*EVERYONE_SIGNED_IN)
+def draft_letter(request, pk):
+    assessment = _assessment(request, pk)
+    if not selectors.can_see_judgements(user=request.user, assessment=assessment):
+        raise Http404("No draft letter yet")
+    problems = []
+    may_comment = selectors.is_officer_of(request.user, assessment) and assessment.state == State.FACTUAL_ACCURACY
+    if request.method == "POST" and may_comment:
+        form = CommentForm(request.POST)
+        if form.is_valid():
+            judgement = Judgement.objects.filter(pk=form.cleaned_data["judgement"], assessment=assessment).first()
+            finding = judgement.findings.filter(pk=form.cleaned_data["finding"]).first() if judgement else None
+            try:
+                if judgement is None:
+                    raise Http404("No such judgement")
+                services.factual_accuracy_comment(finding=finding, judgement=judgement, actor=request.user,
+                                                  text=form.cleaned_data["text"])
+                messages.success(request, "Comment sent to the lead inspector")
+                return redirect("draft_letter", pk=assessment.pk)
+            except ApaError as exc:
+                problems = exc.lines
+        else:
+            problems = ["Write your comment before sending it"]
+    return render(request, "assessments/letter.html", {
+        "letter": selectors.letter(assessment=assessment), "assessment": assessment, "draft": True,
+        "may_comment": may_comment, "problems": problems,
+    })
+
+
+@roles(*EVERYONE_SIGNED_IN)
+def representation(request, pk):
+    assessment = _assessment(request, pk)
+    areas = sorted(assessment.cycle.framework.areas.all(), key=lambda a: a.display_order)
+    grades = list(assessment.cycle.framework.grades.all())
+    problems = []
+    officer = selectors.is_officer_of(request.user, assessment) and assessment.state == State.MODERATED
+    moderator = request.user.role == Role.MODERATOR and assessment.state == State.REPRESENTATION
+    form = RepresentationForm(request.POST or None, areas=areas) if officer else None
+    decision_form = DecisionForm(request.POST or None, grades=grades) if moderator else None
+    if request.method == "POST":
+        try:
+            if officer and form.is_valid():
+                data = form.cleaned_data
+                services.representation_make(assessment=assessment, actor=request.user, kind=data["kind"], text=data["text"],
+                                             area=next((a for a in areas if a.code == data["area"]), None))
+                messages.success(request, "Representation made; publication of your letter waits for the decision")
+                return redirect("assessment_detail", pk=assessment.pk)
+            if moderator and decision_form.is_valid():
+                data = decision_form.cleaned_data
+                rep = Representation.objects.get(pk=data["representation"], assessment=assessment)
+                services.representation_decide(representation=rep, actor=request.user, decision=data["decision"],
+                                               reason=data["reason"], new_grade=data["new_grade"])
+                messages.success(request, "Representation decided")
+                return redirect("assessment_detail", pk=assessment.pk)
+        except (ApaError, Representation.DoesNotExist) as exc:
+            problems = exc.lines if isinstance(exc, ApaError) else ["no such representation"]
+    if not (officer or moderator):
+        raise Http404("No representation can be made or decided now")
+    open_rep = assessment.representations.filter(decision="").first()
+    return render(request, "assessments/representation.html", {
+        "assessment": assessment, "form": form, "decision_form": decision_form, "problems": problems, "open": open_rep,
+    })
+
+
+@roles(Role.MODERATOR)
+def result_correction(request, pk):
+    from apa.publication.models import Result
+
+    result = Result.objects.filter(pk=pk, is_current=True).select_related("framework", "authority").first()
+    if result is None:
+        raise Http404("No such current result")
+    areas = list(result.framework.areas.all())
+    current = {g.area_id: g.grade for g in result.grades.all()}
+    form = CorrectionForm(request.POST or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        grades = {a.code: request.POST.get(f"grade-{a.code}") for a in areas if request.POST.get(f"grade-{a.code}")}
+        try:
+            new = services.result_correct(result=result, grades=grades, note=form.cleaned_data["note"], actor=request.user)
+            messages.success(request, f"Correction published as version {new.version}")
+            return redirect("authority_detail", dfe_code=result.authority.dfe_code)
+        except ApaError as exc:
+            problems = exc.lines
+    return render(request, "assessments/correction.html", {
+        "result": result, "form": form, "problems": problems,
+        "rows": [(a, current.get(a.pk)) for a in areas], "grades": list(result.framework.grades.all()),
+    })
+
+
+@public
+def published_letter(request, dfe_code: str, code: str, year: int):
+    """A published letter: found only through the one store's visibility rule."""
+    try:
+        authority = authority_resolve(text=dfe_code)
+        result = selectors.published_letter(authority=authority, framework_code=code, year=year)
+    except ApaError:
+        raise Http404("No published letter") from None
+    return render(request, "assessments/letter.html", {
+        "letter": selectors.letter(assessment=result.assessment), "assessment": result.assessment, "draft": False,
+        "result": result,
+    })
+
+
+@signed_in
+def my_work(request):
+    """Where a signed-in person starts: their cycles and assessments."""
+    return redirect("cycle_list")

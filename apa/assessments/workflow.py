@@ -1,0 +1,150 @@
+"""The assessment workflow as data: one table of allowed transitions and one function that applies them.
+
+Anything not in the table is refused with a sentence and changes nothing. The table is written out in
+docs/assessment-cycle.md and tested pair by pair.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from apa.accounts.models import Role
+from apa.errors import ApaError, PermissionDenied, Problem
+
+from .models import Assessment, ChangeLog, State
+
+SCHEDULED_PUBLICATION = "scheduled publication"
+
+# Who may make a transition: a role, or the assessment's own lead inspector, or its authority's officer.
+LEAD_INSPECTOR = "lead inspector"
+AUTHORITY_OFFICER = "authority officer"
+MODERATOR = "moderator"
+PUBLISHER = "publisher"
+
+
+def _required_areas_graded(assessment: Assessment) -> str | None:
+    from .selectors import required_areas
+
+    graded = {j.area_id for j in assessment.judgements.all() if j.grade is not None}
+    missing = [a.short_title for a in required_areas(cycle=assessment.cycle) if a.pk not in graded]
+    if missing:
+        return "every required area needs a grade first; not yet graded: " + ", ".join(missing)
+    return None
+
+
+def _no_pending_grade_change(assessment: Assessment) -> str | None:
+    from .models import GradeChange
+
+    pending = GradeChange.objects.filter(
+        judgement__assessment=assessment, agreed_by__isnull=True, withdrawn=False
+    ).select_related("judgement__area")
+    if pending:
+        areas = ", ".join(p.judgement.area.short_title for p in pending)
+        return f"a proposed grade change awaits a second moderator's agreement ({areas})"
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: str
+    needs_reason: bool = False
+    check: Callable[[Assessment], str | None] | None = None
+    description: str = ""
+
+
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    (State.NOT_STARTED, State.SELF_ASSESSMENT): Rule(AUTHORITY_OFFICER, description="start the self-assessment"),
+    (State.SELF_ASSESSMENT, State.SUBMITTED): Rule(AUTHORITY_OFFICER, description="submit the self-assessment"),
+    (State.SUBMITTED, State.SELF_ASSESSMENT): Rule(LEAD_INSPECTOR, needs_reason=True, description="return the self-assessment"),
+    (State.SUBMITTED, State.UNDER_REVIEW): Rule(LEAD_INSPECTOR, description="begin the review"),
+    (State.UNDER_REVIEW, State.DRAFT_JUDGEMENTS): Rule(
+        LEAD_INSPECTOR, check=_required_areas_graded, description="complete the draft judgements"
+    ),
+    (State.DRAFT_JUDGEMENTS, State.FACTUAL_ACCURACY): Rule(
+        LEAD_INSPECTOR, description="send the draft letter to the authority for a factual accuracy check"
+    ),
+    (State.FACTUAL_ACCURACY, State.DRAFT_JUDGEMENTS): Rule(LEAD_INSPECTOR, description="amend the draft judgements"),
+    (State.FACTUAL_ACCURACY, State.MODERATION): Rule(LEAD_INSPECTOR, description="send to national moderation"),
+    (State.MODERATION, State.MODERATED): Rule(MODERATOR, check=_no_pending_grade_change, description="confirm as moderated"),
+    (State.MODERATED, State.REPRESENTATION): Rule(AUTHORITY_OFFICER, description="make a representation"),
+    (State.REPRESENTATION, State.MODERATED): Rule(MODERATOR, needs_reason=True, description="decide the representation"),
+    (State.MODERATED, State.PUBLISHED): Rule(PUBLISHER, description="publish"),
+}
+
+
+def allowed_for(*, assessment: Assessment, user) -> list[tuple[str, Rule]]:
+    """The transitions this user may make now (for the pages' buttons)."""
+    return [
+        (to, rule) for (frm, to), rule in TRANSITIONS.items()
+        if frm == assessment.state and _may(rule.who, assessment, user)
+    ]
+
+
+def _may(who: str, assessment: Assessment, user) -> bool:
+    if user is None or not user.is_active:
+        return False
+    if who == LEAD_INSPECTOR:
+        return user.role == Role.INSPECTOR and assessment.lead_inspector_id == user.pk
+    if who == AUTHORITY_OFFICER:
+        return user.role == Role.AUTHORITY_OFFICER and user.authority_id == assessment.authority_id
+    if who == MODERATOR:
+        return user.role == Role.MODERATOR
+    if who == PUBLISHER:
+        return user.role == Role.PUBLISHER
+    return False
+
+
+def _label(state: str) -> str:
+    return f"{State(state).label.lower()} ({state})"
+
+
+@transaction.atomic
+def assessment_transition(*, assessment: Assessment, to: str, actor=None, reason: str = "", scheduled: bool = False,
+                          at=None) -> Assessment:
+    """Move an assessment to `to` if the table allows it for this actor; write the history row in the same
+    transaction. `scheduled=True` (no actor) is the cycle's publication time publishing a moderated result."""
+    assessment = Assessment.objects.select_for_update().select_related("cycle__framework", "authority").get(pk=assessment.pk)
+    frm = assessment.state
+    if to not in State.values:
+        raise ApaError(Problem(f"unknown state {to!r}; states are {', '.join(State.values)}"))
+    rule = TRANSITIONS.get((frm, to))
+    if rule is None:
+        nexts = [t for (f, t) in TRANSITIONS if f == frm]
+        hint = f"from {_label(frm)} it can move to {', '.join(nexts)}" if nexts else f"{_label(frm)} is final"
+        raise ApaError(Problem(f"{assessment.authority.name} cannot move from {frm} to {to}: {hint}"), code="invalid_transition")
+    now = at or timezone.now()
+    if scheduled:
+        publish_at = assessment.cycle.publish_at
+        if (frm, to) != (State.MODERATED, State.PUBLISHED) or publish_at is None or publish_at > now:
+            raise PermissionDenied(Problem("only a moderated assessment whose publication time has passed publishes on schedule"))
+        actor_label = SCHEDULED_PUBLICATION
+    else:
+        if not _may(rule.who, assessment, actor):
+            who = rule.who
+            if rule.who == LEAD_INSPECTOR:
+                who = "the assessment's lead inspector"
+            elif rule.who == AUTHORITY_OFFICER:
+                who = f"an authority officer of {assessment.authority.name}"
+            raise PermissionDenied(Problem(f"only {who} may {rule.description} ({frm} to {to})"))
+        actor_label = actor.username
+    if rule.needs_reason and not reason.strip():
+        raise ApaError(Problem(f"a reason is needed to {rule.description} ({frm} to {to})"))
+    if rule.check:
+        problem = rule.check(assessment)
+        if problem:
+            raise ApaError(Problem(f"{assessment.authority.name} cannot move to {to}: {problem}"))
+
+    from . import services  # side effects of entering a state live with the other services
+
+    assessment.state = to
+    if to == State.SUBMITTED:
+        assessment.submitted_at = now
+    assessment.save()
+    ChangeLog.objects.create(
+        assessment=assessment, at=now, actor=None if scheduled else actor, actor_label=actor_label,
+        action="transition", field="state", before=frm, after=to, reason=reason.strip(),
+    )
+    services.on_state_entered(assessment=assessment, previous=frm, actor=actor, at=now)
+    return assessment
