@@ -4,21 +4,31 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from apa.authorities.models import DFE_TYPES, REGIONS
 
 
+def _govuk_class(widget) -> str:
+    return {
+        forms.Select: "govuk-select",
+        forms.CheckboxInput: "govuk-checkboxes__input",
+        forms.Textarea: "govuk-textarea",
+    }.get(type(widget), "govuk-input")
+
+
 class GovukMixin:
     """Adds GOV.UK classes to widgets; templates render errors as a GOV.UK error summary."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            css = {
-                forms.Select: "govuk-select",
-                forms.CheckboxInput: "govuk-checkboxes__input",
-                forms.Textarea: "govuk-textarea",
-            }.get(type(widget), "govuk-input")
-            if self.errors.get(name):
-                css += f" {css}--error"
-            widget.attrs.setdefault("class", css)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", _govuk_class(field.widget))
+
+    def full_clean(self):
+        # Validation must not run in __init__: a subclass may still be setting up its fields (choices).
+        super().full_clean()
+        for name in self._errors or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                error_class = f"{_govuk_class(widget)}--error"
+                if error_class not in widget.attrs.get("class", "").split():
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} {error_class}".strip()
 
 
 class GovukAuthenticationForm(GovukMixin, AuthenticationForm):
