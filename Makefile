@@ -8,6 +8,7 @@ ASSETS := build/root/assets
 
 run: setup  ## set up, load the reference data and serve at http://127.0.0.1:8000
 	DEBUG=1 $(BIN)/apa init
+	DEBUG=1 $(BIN)/apa demo
 	DEBUG=1 $(BIN)/apa serve 127.0.0.1:8000
 
 test: setup lint  ## set up and run every test: lint, unit, integration, browser
@@ -22,7 +23,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 $(ASSETS)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(ASSETS) && mkdir -p $(ASSETS)
+	rm -rf $(ASSETS) && mkdir -p $(ASSETS) build/static
 	cp -r node_modules/govuk-frontend/dist/govuk/assets/. $(ASSETS)/
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(ASSETS)/
 	touch $@
