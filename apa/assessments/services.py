@@ -422,9 +422,13 @@ def grade_change_agree(*, change: GradeChange, actor) -> Judgement:
     judgement.version += 1
     judgement.updated_by = actor
     judgement.save()
+    # The moderators' reasoning is a moderation note, never shown to the authority; the authority sees that
+    # the grade changed in moderation.
+    _log(judgement.assessment, actor, "grade_change_agreed", area=judgement.area.code, field="grade",
+         before=change.from_grade, after=change.to_grade, internal=True,
+         reason=f"{change.reason} (proposed by {change.proposed_by.username}, agreed by {actor.username})")
     _log(judgement.assessment, actor, "judgement", area=judgement.area.code, field="grade", before=change.from_grade,
-         after=change.to_grade, reason=f"moderated: {change.reason} (proposed by {change.proposed_by.username}, "
-         f"agreed by {actor.username})")
+         after=change.to_grade, reason="changed in national moderation")
     return judgement
 
 

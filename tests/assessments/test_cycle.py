@@ -126,7 +126,9 @@ def test_moderated_grade_needs_a_second_moderator(kent, users):
     judgement.refresh_from_db()
     assert judgement.grade == 4
     row = ChangeLog.objects.filter(assessment=kent, action="judgement", field="grade").latest("pk")
-    assert (row.before, row.after) == ("3", "4") and "Leadership evidence" in row.reason
+    assert (row.before, row.after, row.reason, row.internal) == ("3", "4", "changed in national moderation", False)
+    note = ChangeLog.objects.get(assessment=kent, action="grade_change_agreed")
+    assert note.internal and "Leadership evidence" in note.reason
     assert GradeChange.objects.get(pk=change.pk).agreed_by == users["moderator_2"]
 
 
