@@ -28,7 +28,7 @@ def register(commands) -> None:
     )
     p = users.add_parser("add", help="add an account; password from standard input, or generated and printed once")
     p.add_argument("username")
-    p.add_argument("--role", required=True, help="inspector, moderator, publisher, authority_officer or admin")
+    p.add_argument("--role", required=True, help="inspector, moderator, publisher, authority_officer, democratic_services or admin")
     p.add_argument("--authority", help="the authority an authority officer works for (DfE code, ONS code or name)")
     p.add_argument("--email", default="")
     p.set_defaults(handler=cmd_users_add)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "apa.publication",
     "apa.indicators",
     "apa.assessments",
+    "apa.councils",
     "apa.web",
 ]
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("apa.web.urls")),
     path("", include("apa.indicators.urls")),
     path("", include("apa.assessments.urls")),
+    path("", include("apa.councils.urls")),
 ]
 
 handler403 = "apa.web.views.error_403"

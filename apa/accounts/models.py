@@ -7,11 +7,12 @@ class Role(models.TextChoices):
     MODERATOR = "moderator", "Moderator"
     PUBLISHER = "publisher", "Publisher"
     AUTHORITY_OFFICER = "authority_officer", "Authority officer"
+    DEMOCRATIC_SERVICES = "democratic_services", "Democratic services"
     ADMIN = "admin", "Administrator"
 
 
 # Roles whose work is tied to one authority.
-AUTHORITY_ROLES = frozenset({Role.AUTHORITY_OFFICER})
+AUTHORITY_ROLES = frozenset({Role.AUTHORITY_OFFICER, Role.DEMOCRATIC_SERVICES})
 
 
 class User(AbstractUser):
@@ -24,7 +25,7 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="authority_role_has_authority",
-                condition=~models.Q(role="authority_officer") | models.Q(authority__isnull=False),
+                condition=~models.Q(role__in=["authority_officer", "democratic_services"]) | models.Q(authority__isnull=False),
             ),
         ]
 

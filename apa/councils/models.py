@@ -1,0 +1,260 @@
+"""The council side: meetings, reports on a published result, decision records with their call-in deadline,
+call-ins, the improvement plan and alerts. Every change is kept in CouncilLog."""
+
+from django.conf import settings
+from django.db import models
+
+
+class CallInRule(models.Model):
+    """A council's call-in rule: working days from publication or decision, and the time on the last day."""
+
+    authority = models.OneToOneField("authorities.Authority", on_delete=models.CASCADE, related_name="callin_rule")
+    working_days = models.PositiveSmallIntegerField(default=5)
+    count_from = models.CharField(max_length=12, default="publication",
+                                  choices=[("publication", "Publication"), ("decision", "Decision")])
+    deadline_time = models.CharField(max_length=8, default="midnight")  # HH:MM or midnight
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class ClosureDay(models.Model):
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.CASCADE, related_name="closure_days")
+    date = models.DateField()
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["authority", "date"], name="closure_day_unique")]
+
+
+class Meeting(models.Model):
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="meetings")
+    committee = models.CharField(max_length=200)
+    date = models.DateField()
+    time = models.TimeField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-date", "committee"]
+
+    def __str__(self) -> str:
+        return f"{self.committee}, {self.date:%-d %B %Y}"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    report = models.ForeignKey("Report", null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_items")
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "number"], name="agenda_item_unique")]
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ISSUED = "issued", "Issued"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Report(models.Model):
+    """A report to a committee. Its sections are drafted from the result and edited by officers; issued, it is
+    never edited in place."""
+
+    class Layout(models.TextChoices):
+        CABINET = "cabinet", "Cabinet report"
+        SCRUTINY = "scrutiny", "Scrutiny report"
+        PROGRESS = "progress", "Improvement plan progress report"
+
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="reports")
+    result = models.ForeignKey("publication.Result", null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    layout = models.CharField(max_length=10, choices=Layout.choices)
+    title = models.CharField(max_length=300)
+    report_date = models.DateField()
+    score = models.CharField(max_length=200)  # the areas compared, e.g. overall_effectiveness+capacity_to_improve
+    sections = models.JSONField(default=list)  # [{"key", "heading", "text"}]
+    # The figures: computed while a draft, frozen (stored) when issued.
+    frozen = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    exempt = models.BooleanField(default=False)
+    exempt_paragraph = models.CharField(max_length=40, blank=True)  # Schedule 12A, Local Government Act 1972
+    contact_officer = models.CharField(max_length=300, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status_note = models.TextField(blank=True)  # why it was withdrawn or superseded
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes")
+    version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-report_date", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (ReportStatus.ISSUED, ReportStatus.WITHDRAWN, ReportStatus.SUPERSEDED) and not self.exempt
+
+
+class DecisionRecord(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="decisions")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    title = models.CharField(max_length=300)
+    decision = models.TextField()
+    reasons = models.TextField(blank=True)
+    alternatives_rejected = models.TextField(blank=True)
+    conflicts = models.TextField(blank=True)
+    dispensations = models.TextField(blank=True)
+    key_decision = models.BooleanField(default=False)
+    urgent = models.BooleanField(default=False)
+    urgent_reason = models.TextField(blank=True)
+    decision_date = models.DateField()
+    publication_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Stored when published, with the rule used, and never recomputed unless an admin asks (in the history).
+    callin_deadline = models.DateTimeField(null=True, blank=True)
+    effective_from = models.DateField(null=True, blank=True)
+    deadline_rule = models.JSONField(null=True, blank=True)
+    # True when the council published its own deadline: stored as given, never recomputed.
+    deadline_as_given = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-decision_date", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CallIn(models.Model):
+    class Outcome(models.TextChoices):
+        NO_FURTHER_ACTION = "no_further_action", "No further action: the decision takes effect"
+        REFERRED_BACK = "referred_back", "Referred back to the decision-maker"
+        REFERRED_TO_COUNCIL = "referred_to_council", "Referred to full council"
+
+    decision = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="callins")
+    members = models.TextField()  # the members who called it in, one per line
+    reason = models.TextField()
+    date = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_date = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+
+class PlanLine(models.Model):
+    """One line of the improvement plan: an area for development or for focus of a published result, or a
+    line added by hand."""
+
+    class Kind(models.TextChoices):
+        DEVELOPMENT = "development", "Area for development"
+        FOCUS = "focus", "Area for focus"
+        OTHER = "other", "Added by the authority"
+
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="plan_lines")
+    result = models.ForeignKey("publication.Result", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    finding = models.ForeignKey("assessments.Finding", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    area = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["authority", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "finding"], condition=models.Q(finding__isnull=False),
+                                    name="plan_line_finding_unique"),
+        ]
+
+
+class ActionStatus(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    COMPLETE = "complete", "Complete"
+
+
+class PlanAction(models.Model):
+    line = models.ForeignKey(PlanLine, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner_name = models.CharField(max_length=200, blank=True)  # a named person without an account
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.AMBER)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    @property
+    def owner_label(self) -> str:
+        return (self.owner.get_full_name() or self.owner.username) if self.owner else self.owner_name
+
+
+class ProgressNote(models.Model):
+    action = models.ForeignKey(PlanAction, on_delete=models.CASCADE, related_name="notes")
+    date = models.DateField()
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+
+class Clinic(models.Model):
+    """An improvement clinic: a review meeting of the plan. The next clinic shows what changed since this one."""
+
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.CASCADE, related_name="clinics")
+    held_on = models.DateField()
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+
+class AlertSent(models.Model):
+    """An alert sent by the daily digest: each is sent once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="alert_sent_unique")]
+
+
+class CouncilLog(models.Model):
+    """Every change to a report, decision record, rule or plan: who, when, what, why."""
+
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.CASCADE, related_name="council_history")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(max_length=150)
+    entity = models.CharField(max_length=30)  # report, decision, callin, rule, plan_line, action, ...
+    entity_id = models.PositiveIntegerField(null=True)
+    action = models.CharField(max_length=40)
+    field = models.CharField(max_length=60, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    # Plan changes are for the authority's officers only; report and decision changes follow their item.
+    private = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
