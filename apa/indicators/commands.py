@@ -1,9 +1,301 @@
-"""Indicator commands (see issue 3)."""
+"""Indicator commands: `apa indicators ...` (import, list, show, areas, history, flags) and `apa benchmark`.
+
+Each calls the services and selectors the pages call. Problems are ApaError lines; warnings go to standard
+error as `warning: ...` lines and never change the exit code.
+"""
+
+import csv
+import json
+import sys
+from pathlib import Path
 
 
 def register(commands) -> None:
-    return None
+    indicators = commands.add_parser(
+        "indicators", help="import indicator data, list the catalogue, edit judgement areas, see history"
+    ).add_subparsers(dest="indicators_command", metavar="ACTION", required=True)
+
+    p = indicators.add_parser(
+        "import", help="import indicator values wholly or not at all (LAIT, EES tidy CSV, plain CSV/XLSX)",
+        description="Import indicator values. Any problem: exit 2, one line per problem, nothing written. "
+        "Re-importing the same file changes nothing; changed values are replaced and their history kept.",
+    )
+    p.add_argument("path", type=Path, help="the file: .parquet or .csv (LAIT long format), .csv (EES), .csv/.xlsx")
+    p.add_argument("--format", choices=["lait", "ees", "plain"],
+                   help="the file's layout (default: recognised from its columns)")
+    p.add_argument("--dictionary", type=Path,
+                   help="LAIT data dictionary CSV (default: lait_data_dictionary.csv beside the file, if there)")
+    p.add_argument("--mapping", type=Path,
+                   help="TOML file defining indicators and, for EES, which measure and filters make each one")
+    p.add_argument("--measure", action="append", default=[], metavar="COLUMN=CODE",
+                   help="EES: the measure column COLUMN becomes indicator CODE (repeatable)")
+    p.add_argument("--filter", action="append", default=[], metavar="COLUMN=VALUE",
+                   help="EES: keep only rows whose filter COLUMN is VALUE (repeatable; applies to every --measure)")
+    p.add_argument("--as", dest="actor", default="", metavar="USERNAME", help="the account doing the import")
+    p.add_argument("--dry-run", action="store_true", help="check the file and say what would change; write nothing")
+    p.set_defaults(handler=cmd_import)
+
+    p = indicators.add_parser("list", help="list the indicator catalogue")
+    p.add_argument("--topic", default="")
+    p.add_argument("--outcome", default="", help="an outcome code such as staying_safe")
+    p.add_argument("--query", default="", help="words in the code or title")
+    p.add_argument("--format", default="text", choices=["text", "csv", "json"])
+    p.set_defaults(handler=cmd_list)
+
+    p = indicators.add_parser("show", help="show an indicator: definition, judgement areas and periods")
+    p.add_argument("code", help="the indicator's code exactly, e.g. 'KS1W_Expected _STD' (quote it)")
+    p.add_argument("--format", default="text", choices=["text", "json"])
+    p.set_defaults(handler=cmd_show)
+
+    p = indicators.add_parser(
+        "areas", help="the judgement areas (outcomes) each indicator informs: list, or change one",
+        description="Without CODE: every indicator and its outcomes, as CSV. With CODE: show, or change with "
+        "--set/--add/--remove, or go back to the default from its topics with --reset. Edited indicators keep "
+        "their outcomes when data are imported again.",
+    )
+    p.add_argument("code", nargs="?")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--set", help="comma-separated outcome codes (empty to inform none)")
+    group.add_argument("--add", help="an outcome code to add")
+    group.add_argument("--remove", help="an outcome code to remove")
+    group.add_argument("--reset", action="store_true", help="back to the default for the indicator's topics")
+    p.set_defaults(handler=cmd_areas)
+
+    p = indicators.add_parser("history", help="imports, and the values they changed")
+    p.add_argument("--indicator")
+    p.add_argument("--authority", help="DfE code, ONS code or name")
+    p.add_argument("--period", help="the period label as published")
+    p.add_argument("--imports", action="store_true", help="list the imports instead of the changed values")
+    p.add_argument("--limit", type=int, default=200)
+    p.set_defaults(handler=cmd_history)
+
+    p = indicators.add_parser("flags", help="values authority officers have flagged as wrong")
+    p.add_argument("--authority", help="DfE code, ONS code or name")
+    p.add_argument("--status", default="open", choices=["open", "resolved", "withdrawn", "all"])
+    p.set_defaults(handler=cmd_flags)
+
+    p = commands.add_parser(
+        "benchmark", help="benchmark an indicator for an authority, or write the whole benchmark table",
+        description="One authority: apa benchmark INDICATOR --authority A [--period P] --format json. "
+        "Everything: apa benchmark --all [--indicator I] [--period P] --format csv. The method is in "
+        "docs/indicators.md.",
+    )
+    p.add_argument("indicator", nargs="?", help="the indicator's code (quote codes with spaces or symbols)")
+    p.add_argument("--authority", help="DfE code, ONS code or name")
+    p.add_argument("--period", help="the period label as published (default: the latest with values)")
+    p.add_argument("--all", action="store_true", help="every indicator, period and authority (or those named)")
+    p.add_argument("--neighbour-set", type=int, help="statistical neighbour set year (default: the latest)")
+    p.add_argument("--format", default=None, choices=["json", "csv", "text"])
+    p.add_argument("--output", type=Path, help="write to this file instead of standard output")
+    p.set_defaults(handler=cmd_benchmark)
+
+
+def _warn(lines) -> None:
+    for line in lines:
+        print(f"warning: {line}", file=sys.stderr)
 
 
 def init_indicators() -> None:
-    return None
+    """Called by `apa init`: load the shipped LAIT set once, and say so in one line."""
+    from apa.indicators.selectors import indicators_counts
+    from apa.indicators.services import lait_shipped_load
+
+    summary = lait_shipped_load(progress=None)
+    counts = indicators_counts()
+    if summary is None:
+        print(f"indicators: LAIT set already loaded ({counts['indicators']} indicators, "
+              f"{counts['periods']:,} periods, {counts['values']:,} values)")
+    else:
+        print(f"indicators: LAIT {summary}")
+
+
+def cmd_import(args) -> int:
+    from apa.indicators.readers import detect_format, ees_read, lait_read, plain_read
+    from apa.indicators.services import indicator_values_import
+
+    fmt = args.format or detect_format(args.path)
+    if fmt == "lait":
+        dictionary = args.dictionary
+        if dictionary is None and (args.path.parent / "lait_data_dictionary.csv").exists():
+            dictionary = args.path.parent / "lait_data_dictionary.csv"
+        reading = lait_read(path=args.path, dictionary=dictionary)
+    elif fmt == "ees":
+        reading = ees_read(path=args.path, mapping=args.mapping, measures=args.measure, filters=args.filter)
+    else:
+        reading = plain_read(path=args.path, mapping=args.mapping)
+    actor = ""
+    if args.actor:
+        from apa.accounts.services import user_for_cli
+
+        actor = user_for_cli(username=args.actor).username
+    summary = indicator_values_import(reading=reading, actor=actor, progress=None, dry_run=args.dry_run)
+    _warn(summary.warnings)
+    print(("would import " if args.dry_run else "imported ") + str(summary))
+    return 0
+
+
+def cmd_list(args) -> int:
+    from apa.indicators.selectors import indicator_list
+
+    items = indicator_list(topic=args.topic, outcome=args.outcome, query=args.query)
+    rows = [{"code": i.code, "title": i.title, "topics": [t.name for t in i.topics.all()],
+             "outcomes": [o.outcome for o in i.outcomes.all()], "polarity": i.polarity, "unit": i.unit,
+             "year_type": i.year_type} for i in items]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["code", "title", "topics", "outcomes", "polarity", "unit", "year_type"])
+        for r in rows:
+            writer.writerow([r["code"], r["title"], "; ".join(r["topics"]), "; ".join(r["outcomes"]),
+                             r["polarity"], r["unit"], r["year_type"]])
+    else:
+        for r in rows:
+            print(f"{r['code']}\t{r['title']} [{', '.join(r['topics'])}]")
+        print(f"{len(rows)} indicators")
+    return 0
+
+
+def cmd_show(args) -> int:
+    from apa.indicators.selectors import indicator_get, indicator_periods
+
+    indicator = indicator_get(code=args.code)
+    periods = indicator_periods(indicator=indicator)
+    data = {
+        "code": indicator.code, "title": indicator.title, "topics": [t.name for t in indicator.topics.all()],
+        "outcomes": [o.outcome for o in indicator.outcomes.all()], "outcomes_edited": indicator.outcomes_edited,
+        "polarity": indicator.polarity, "unit": indicator.unit, "decimal_places": indicator.decimal_places,
+        "year_type": indicator.year_type, "quartile_bands": indicator.banded, "source": indicator.source,
+        "description": indicator.description,
+        "periods": [{"label": p.label, "status": p.status or None} for p in periods],
+    }
+    if args.format == "json":
+        print(json.dumps(data, indent=2))
+    else:
+        for key, value in data.items():
+            if key == "periods":
+                value = ", ".join(p["label"] for p in value)
+            elif isinstance(value, list):
+                value = ", ".join(value)
+            print(f"{key}: {'' if value is None else value}")
+    return 0
+
+
+def cmd_areas(args) -> int:
+    from apa.errors import ApaError, Problem
+    from apa.indicators.selectors import indicator_get, indicator_list
+    from apa.indicators.services import indicator_outcomes_set
+
+    if not args.code:
+        if args.set is not None or args.add or args.remove or args.reset:
+            raise ApaError(Problem("name the indicator whose judgement areas you are changing"))
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["code", "title", "outcomes", "edited"])
+        for i in indicator_list():
+            writer.writerow([i.code, i.title, "; ".join(o.outcome for o in i.outcomes.all()),
+                             "yes" if i.outcomes_edited else ""])
+        return 0
+    indicator = indicator_get(code=args.code)
+    current = [o.outcome for o in indicator.outcomes.all()]
+    if args.set is not None:
+        current = indicator_outcomes_set(indicator=indicator,
+                                         outcomes=[o.strip() for o in args.set.split(",") if o.strip()])
+    elif args.add:
+        current = indicator_outcomes_set(indicator=indicator, outcomes=current + [args.add.strip()])
+    elif args.remove:
+        if args.remove.strip() not in current:
+            raise ApaError(Problem(f"{indicator.code} does not inform {args.remove.strip()}"))
+        current = indicator_outcomes_set(indicator=indicator, outcomes=[o for o in current if o != args.remove.strip()])
+    elif args.reset:
+        current = indicator_outcomes_set(indicator=indicator, outcomes=None)
+    print(f"{indicator.code}: {', '.join(current) or 'no outcome'}")
+    return 0
+
+
+def cmd_history(args) -> int:
+    from apa.authorities.selectors import authority_resolve
+    from apa.indicators.selectors import import_list, indicator_get, value_changes, value_text
+
+    if args.imports:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["import", "imported_at", "source", "format", "actor", "rows", "new", "changed",
+                         "unchanged"])
+        for item in import_list()[: args.limit]:
+            writer.writerow([item.pk, item.imported_at.isoformat(timespec="seconds"), item.source, item.format,
+                             item.actor, item.rows, item.created, item.changed, item.unchanged])
+        return 0
+    indicator = indicator_get(code=args.indicator) if args.indicator else None
+    authority = authority_resolve(text=args.authority) if args.authority else None
+    changes = value_changes(indicator=indicator, authority=authority, period=args.period, limit=args.limit)
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["import", "imported_at", "source", "indicator", "period", "area", "old_value", "new_value"])
+    for c in changes:
+        writer.writerow([c.source_id, c.source.imported_at.isoformat(timespec="seconds"), c.source.source,
+                         c.period.indicator.code, c.period.label, c.authority.dfe_code if c.authority else c.area,
+                         value_text(c.old_value, c.old_missing), value_text(c.new_value, c.new_missing)])
+    return 0
+
+
+def cmd_flags(args) -> int:
+    from apa.authorities.selectors import authority_resolve
+    from apa.indicators.selectors import flag_list, value_text
+
+    authority = authority_resolve(text=args.authority) if args.authority else None
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["flag", "status", "raised_at", "raised_by", "authority", "indicator", "period", "value",
+                     "comment", "response"])
+    for f in flag_list(authority=authority, status=None if args.status == "all" else args.status):
+        writer.writerow([f.pk, f.status, f.raised_at.isoformat(timespec="seconds"), f.raised_by.username,
+                         f.value.authority.dfe_code, f.value.period.indicator.code, f.value.period.label,
+                         value_text(f.value.value, f.value.missing), f.comment, f.response])
+    return 0
+
+
+def cmd_benchmark(args) -> int:
+    from apa.errors import ApaError, Problem
+
+    if args.all:
+        return _benchmark_all(args)
+    if not args.indicator or not args.authority:
+        raise ApaError(Problem("name an indicator and --authority, or use --all"))
+    from apa.authorities.selectors import authority_resolve
+    from apa.indicators.selectors import benchmark_for, indicator_get
+
+    indicator = indicator_get(code=args.indicator)
+    authority = authority_resolve(text=args.authority)
+    result = benchmark_for(indicator=indicator, authority=authority, period=args.period,
+                           neighbour_set=args.neighbour_set)
+    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if (args.format or "json") == "json":
+            out.write(json.dumps(result, indent=2) + "\n")
+        else:
+            for key, value in result.items():
+                if key != "trend":
+                    out.write(f"{key}: {'' if value is None else value}\n")
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def _benchmark_all(args) -> int:
+    from apa.errors import ApaError, Problem
+    from apa.indicators.selectors import BENCHMARK_COLUMNS, benchmark_rows, indicator_get
+
+    if (args.format or "csv") != "csv":
+        raise ApaError(Problem("--all writes CSV: use --format csv"))
+    if args.authority:
+        raise ApaError(Problem("--all covers every authority; drop --authority, or name an indicator without --all"))
+    code = args.indicator
+    indicator = indicator_get(code=code) if code else None
+    out = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        writer = csv.writer(out)
+        writer.writerow(BENCHMARK_COLUMNS)
+        writer.writerows(benchmark_rows(indicator=indicator, period=args.period, neighbour_set=args.neighbour_set))
+    finally:
+        if args.output:
+            out.close()
+    return 0
+

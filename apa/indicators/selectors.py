@@ -1,0 +1,467 @@
+"""Read indicator data: the catalogue, periods, history, flags, and benchmarks.
+
+Benchmarks come from one place, `benchmark_table`: it reads the packed values of the periods asked for (one
+row per period, see IndicatorPeriod.packed), England's and the regions' values as published, and the
+statistical neighbours, and applies the pure functions of benchmark.py. Every page, command and download
+reads its numbers from that table.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Count, Q, QuerySet
+
+from apa.authorities.models import Authority, Neighbour
+from apa.errors import NotFound, Problem
+
+from . import benchmark as bm
+from .models import (
+    AREAS,
+    AreaValue,
+    Flag,
+    Import,
+    Indicator,
+    IndicatorOutcome,
+    IndicatorPeriod,
+    Polarity,
+    Topic,
+    Value,
+    ValueChange,
+)
+from .services import PACKED_DTYPE
+
+POLARITY_SIGN = {Polarity.HIGH: bm.HIGH, Polarity.LOW: bm.LOW, Polarity.NONE: bm.NONE}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Catalogue
+
+
+def indicators_counts() -> dict[str, int]:
+    return {
+        "indicators": Indicator.objects.count(),
+        "periods": IndicatorPeriod.objects.count(),
+        "values": Value.objects.count() + AreaValue.objects.count(),
+    }
+
+
+def indicator_list(*, topic: str = "", outcome: str = "", query: str = "") -> QuerySet[Indicator]:
+    items = Indicator.objects.prefetch_related("topics", "outcomes").order_by("title", "code")
+    if topic:
+        items = items.filter(topics__name=topic)
+    if outcome == "none":
+        items = items.filter(outcomes__isnull=True)
+    elif outcome:
+        items = items.filter(outcomes__outcome=outcome)
+    if query:
+        for word in query.split():
+            items = items.filter(Q(code__icontains=word) | Q(title__icontains=word))
+    return items.distinct()
+
+
+def topic_list() -> QuerySet[Topic]:
+    return Topic.objects.annotate(n=Count("indicators")).filter(n__gt=0).order_by("name")
+
+
+def indicator_get(*, code: str) -> Indicator:
+    indicator = Indicator.objects.prefetch_related("topics", "outcomes").filter(code=code).first()
+    if indicator is None:
+        near = list(Indicator.objects.filter(code__iexact=code.strip()).values_list("code", flat=True)[:1]) or list(
+            Indicator.objects.filter(Q(code__icontains=code.strip()) | Q(title__icontains=code.strip()))
+            .values_list("code", flat=True)[:5]
+        )
+        hint = f"; did you mean {', '.join(repr(c) for c in near)}?" if near else "; see `apa indicators list`"
+        raise NotFound(Problem(f"no indicator with code {code!r}{hint}"))
+    return indicator
+
+
+def indicator_periods(*, indicator: Indicator) -> list[IndicatorPeriod]:
+    return list(IndicatorPeriod.objects.filter(indicator=indicator).defer("packed").order_by("sort_key", "label"))
+
+
+def period_get(*, indicator: Indicator, label: str | None) -> IndicatorPeriod:
+    """The period with this label as published, or the latest that has any value."""
+    periods = indicator_periods(indicator=indicator)
+    if not periods:
+        raise NotFound(Problem(f"{indicator.code} has no data yet"))
+    if label is None:
+        with_values = set(
+            Value.objects.filter(period__indicator=indicator, value__isnull=False).values_list("period_id", flat=True)
+            .distinct()
+        ) | set(AreaValue.objects.filter(period__indicator=indicator, value__isnull=False)
+                .values_list("period_id", flat=True).distinct())
+        chosen = [p for p in periods if p.pk in with_values]
+        return (chosen or periods)[-1]
+    for p in periods:
+        if p.label == label:
+            return p
+    for p in periods:
+        if p.label.strip().lower() == label.strip().lower():
+            return p
+    raise NotFound(Problem(f"{indicator.code} has no period {label!r}; its periods are "
+                           + ", ".join(p.label for p in periods)))
+
+
+def value_text(value, missing: str = "", decimal_places: int | None = None) -> str:
+    """A value as a person reads it: to the indicator's decimal places when it has them, else as published."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing or ""
+    if decimal_places is not None:
+        return f"{value:,.{decimal_places}f}"
+    return f"{value:,}".removesuffix(".0") if float(value).is_integer() else f"{value:,}"
+
+
+def import_list() -> QuerySet[Import]:
+    return Import.objects.order_by("-imported_at", "-pk")
+
+
+def value_changes(*, indicator=None, authority=None, period: str | None = None, limit: int = 200):
+    changes = ValueChange.objects.select_related("source", "period__indicator", "authority")
+    if indicator is not None:
+        changes = changes.filter(period__indicator=indicator)
+    if authority is not None:
+        changes = changes.filter(authority=authority)
+    if period:
+        changes = changes.filter(period__label=period)
+    return list(changes.order_by("-source__imported_at", "-pk")[:limit])
+
+
+def value_history(*, value: Value) -> list[ValueChange]:
+    return list(ValueChange.objects.select_related("source").filter(period_id=value.period_id,
+                                                                    authority_id=value.authority_id)
+                .order_by("-source__imported_at", "-pk"))
+
+
+def value_get(*, indicator: Indicator, authority: Authority, label: str) -> Value:
+    value = (Value.objects.select_related("period__indicator", "authority", "source")
+             .filter(period__indicator=indicator, authority=authority, period__label=label).first())
+    if value is None:
+        raise NotFound(Problem(f"{authority.name} has no value for {indicator.code} in {label!r}"))
+    return value
+
+
+def flag_list(*, authority: Authority | None = None, status: str | None = "open") -> list[Flag]:
+    flags = Flag.objects.select_related("value__period__indicator", "value__authority", "raised_by", "closed_by")
+    if authority is not None:
+        flags = flags.filter(value__authority=authority)
+    if status:
+        flags = flags.filter(status=status)
+    return list(flags.order_by("-raised_at", "-pk"))
+
+
+def flag_get(*, pk: int) -> Flag:
+    flag = Flag.objects.select_related("value__period__indicator", "value__authority", "raised_by").filter(
+        pk=pk).first()
+    if flag is None:
+        raise NotFound(Problem(f"no flag {pk}"))
+    return flag
+
+
+def flag_for_user(*, user, pk: int) -> Flag:
+    """A flag the user may see: an officer sees only their own authority's."""
+    from apa.errors import PermissionDenied
+
+    flag = flag_get(pk=pk)
+    if user.role == "authority_officer" and not user.is_admin and flag.value.authority_id != user.authority_id:
+        raise PermissionDenied(Problem("this flag belongs to another authority"))
+    return flag
+
+
+def outcomes_of(*, indicator_ids) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for indicator_id, outcome in IndicatorOutcome.objects.filter(indicator_id__in=indicator_ids).values_list(
+        "indicator_id", "outcome"
+    ):
+        found.setdefault(indicator_id, []).append(outcome)
+    return found
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Benchmarks
+
+
+@dataclass
+class Table:
+    """Benchmarks of a set of periods (rows) for every authority (columns). Rows of one indicator are
+    adjacent and in period order."""
+
+    period_id: np.ndarray
+    indicator_id: np.ndarray
+    labels: list[str]
+    statuses: list[str]
+    authorities: list[Authority]
+    polarity: np.ndarray  # per row: HIGH, LOW or NONE
+    banded: np.ndarray  # per row: quartile bands apply
+    value: np.ndarray  # rows × authorities, NaN missing
+    present: np.ndarray  # rows × authorities: a value or a reason it is missing is stored
+    rank: np.ndarray  # rows × authorities, 0 none
+    ranked: np.ndarray  # per row: how many authorities have a value
+    cuts: np.ndarray  # rows × 3
+    band: np.ndarray  # rows × authorities, 0 none, 1 A .. 4 D
+    england: np.ndarray  # per row
+    region: np.ndarray  # rows × authorities: the authority's region's value
+    london_area: np.ndarray  # rows × authorities: Inner or Outer London's value (NaN outside London)
+    neighbour_average: np.ndarray
+    neighbours_with_value: np.ndarray
+    neighbour_set: dict[int, int]  # authority id → the neighbour set year used
+    previous: np.ndarray  # per row: the row of the previous period, -1 none
+    position: np.ndarray  # per row: 0 for an indicator's first period
+    change: np.ndarray
+    improvement: np.ndarray
+    previous_band: np.ndarray
+    worse_periods: np.ndarray
+    column: dict[int, int] = field(default_factory=dict)  # authority id → column
+
+    def row_of(self, period_id: int) -> int:
+        return int(np.flatnonzero(self.period_id == period_id)[0])
+
+
+def _authorities() -> list[Authority]:
+    return list(Authority.objects.only("pk", "dfe_code", "name", "region", "london_area").order_by("dfe_code"))
+
+
+def _neighbour_matrix(authorities: list[Authority], set_year: int | None) -> tuple[np.ndarray, dict[int, int]]:
+    """1 where the column authority is a neighbour of the row authority: in the named set, or in the latest
+    set that lists the row authority (as neighbours_of does)."""
+    column = {a.pk: i for i, a in enumerate(authorities)}
+    matrix = np.zeros((len(authorities), len(authorities)))
+    rows = Neighbour.objects.values_list("authority_id", "neighbour_id", "set_year")
+    if set_year is not None:
+        rows = rows.filter(set_year=set_year)
+    latest: dict[int, int] = {}
+    items = list(rows)
+    for authority_id, _, year in items:
+        latest[authority_id] = max(year, latest.get(authority_id, year))
+    for authority_id, neighbour_id, year in items:
+        if year == latest[authority_id] and authority_id in column and neighbour_id in column:
+            matrix[column[authority_id], column[neighbour_id]] = 1.0
+    return matrix, latest
+
+
+def benchmark_table(*, indicator_ids=None, period_ids=None, neighbour_set: int | None = None) -> Table:
+    """Benchmarks for every period of the indicators named (all when None), or for the periods named
+    (each with its indicator's earlier periods, which change and trend need)."""
+    periods = IndicatorPeriod.objects.order_by("indicator_id", "sort_key", "label")
+    if indicator_ids is not None:
+        periods = periods.filter(indicator_id__in=list(indicator_ids))
+    if period_ids is not None:
+        wanted = IndicatorPeriod.objects.filter(pk__in=list(period_ids)).values_list("indicator_id", "sort_key")
+        latest_key: dict[int, int] = {}
+        for indicator_id, sort_key in wanted:
+            latest_key[indicator_id] = max(sort_key, latest_key.get(indicator_id, sort_key))
+        periods = periods.filter(indicator_id__in=list(latest_key))
+    rows = list(periods.values_list("pk", "indicator_id", "label", "status", "sort_key", "packed"))
+    if period_ids is not None:
+        rows = [r for r in rows if r[4] <= latest_key[r[1]]]
+
+    authorities = _authorities()
+    column = {a.pk: i for i, a in enumerate(authorities)}
+    n_rows, n_cols = len(rows), len(authorities)
+    period_id = np.array([r[0] for r in rows], dtype="int64")
+    indicator_id = np.array([r[1] for r in rows], dtype="int64")
+    indicators = dict(Indicator.objects.filter(pk__in=set(indicator_id.tolist())).values_list(
+        "pk", "polarity"))
+    banded_ids = set(Indicator.objects.filter(pk__in=list(indicators), quartiles=True).values_list("pk", flat=True))
+    polarity = np.array([POLARITY_SIGN[indicators[i]] for i in indicator_id.tolist()], dtype="int64")
+    banded = np.array([i in banded_ids for i in indicator_id.tolist()], dtype=bool)
+
+    # Values: every packed period at once, scattered into the matrix.
+    blobs = [bytes(r[5] or b"") for r in rows]
+    lengths = np.array([len(b) // PACKED_DTYPE.itemsize for b in blobs], dtype="int64")
+    packed = np.frombuffer(b"".join(blobs), dtype=PACKED_DTYPE)
+    lookup = np.full(max(column, default=0) + 1, -1, dtype="int64")
+    lookup[list(column)] = list(column.values())
+    in_table = packed["authority"] < len(lookup)
+    cols = np.where(in_table, lookup[np.minimum(packed["authority"], len(lookup) - 1)], -1)
+    row_of = np.repeat(np.arange(n_rows), lengths)
+    keep = cols >= 0
+    value = np.full((n_rows, n_cols), np.nan)
+    present = np.zeros((n_rows, n_cols), dtype=bool)
+    value[row_of[keep], cols[keep]] = packed["value"][keep]
+    present[row_of[keep], cols[keep]] = True
+
+    # Rank and band among the authorities with a value.
+    rank = np.where((polarity == bm.NONE)[:, None], 0, bm.competition_ranks(value, polarity == bm.HIGH))
+    cuts = bm.quartile_cut_points(value)
+    band = bm.quartile_bands(value, cuts, np.where(banded, polarity, bm.NONE))
+
+    # England and regions as published.
+    areas = np.full((n_rows, len(AREAS)), np.nan)
+    row_by_period = {p: i for i, p in enumerate(period_id.tolist())}
+    area_rows = AreaValue.objects.filter(value__isnull=False).values_list("period_id", "area", "value")
+    if indicator_ids is not None or period_ids is not None:
+        area_rows = area_rows.filter(period_id__in=period_id.tolist())
+    for p, area, v in area_rows:
+        r = row_by_period.get(p)
+        if r is not None:
+            areas[r, AREAS.index(area)] = v
+    region_col = np.array([AREAS.index(a.region) if a.region in AREAS else -1 for a in authorities], dtype="int64")
+    london_col = np.array([AREAS.index(a.london_area) if a.london_area in AREAS else -1 for a in authorities],
+                          dtype="int64")
+    padded = np.concatenate([areas, np.full((n_rows, 1), np.nan)], axis=1)  # column -1: no such area
+    region = padded[:, region_col]
+    london_area = padded[:, london_col]
+
+    matrix, sets = _neighbour_matrix(authorities, neighbour_set)
+    neighbour_average, neighbours_with_value = bm.neighbour_means(value, matrix)
+
+    first = np.r_[True, indicator_id[1:] != indicator_id[:-1]] if n_rows else np.array([], dtype=bool)
+    previous = np.where(first, -1, np.arange(n_rows) - 1)
+    starts = np.maximum.accumulate(np.where(first, np.arange(n_rows), 0)) if n_rows else np.array([], dtype="int64")
+    position = np.arange(n_rows) - starts
+    change, improvement = bm.period_changes(value, previous, polarity)
+    previous_band = np.zeros_like(band)
+    has = previous >= 0
+    previous_band[has] = band[previous[has]]
+    worse = bm.worse_streaks(improvement, previous, position, polarity)
+
+    return Table(
+        period_id=period_id, indicator_id=indicator_id, labels=[r[2] for r in rows], statuses=[r[3] for r in rows],
+        authorities=authorities, polarity=polarity, banded=banded, value=value, present=present, rank=rank,
+        ranked=np.isfinite(value).sum(axis=1), cuts=cuts, band=band, england=areas[:, AREAS.index("England")],
+        region=region, london_area=london_area, neighbour_average=neighbour_average,
+        neighbours_with_value=neighbours_with_value, neighbour_set=sets, previous=previous, position=position,
+        change=change, improvement=improvement, previous_band=previous_band, worse_periods=worse, column=column,
+    )
+
+
+def _num(x):
+    """A float for JSON and CSV: None for NaN."""
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+DIRECTION = {1: "better", -1: "worse", 0: "same"}
+DIRECTION_NONE = {1: "up", -1: "down", 0: "same"}
+
+
+def _direction(improvement: float, polarity: int) -> str | None:
+    if math.isnan(improvement):
+        return None
+    return (DIRECTION_NONE if polarity == bm.NONE else DIRECTION)[int(improvement)]
+
+
+def benchmark_cell(table: Table, row: int, col: int) -> dict:
+    """One authority's benchmark in one period: the fields of `apa benchmark --format json`."""
+    authority = table.authorities[col]
+    previous = int(table.previous[row])
+    return {
+        "period": table.labels[row],
+        "period_status": table.statuses[row] or None,
+        "authority": authority.dfe_code,
+        "authority_name": authority.name,
+        "value": _num(table.value[row, col]),
+        "rank": int(table.rank[row, col]) or None,
+        "ranked": int(table.ranked[row]),
+        "quartile_band": bm.BANDS[table.band[row, col]] or None,
+        "quartiles": None if not table.banded[row] or table.polarity[row] == bm.NONE or math.isnan(
+            table.cuts[row, 2]) else [float(q) for q in table.cuts[row]],
+        "england": _num(table.england[row]),
+        "region": _num(table.region[row, col]),
+        "region_name": authority.region,
+        "london_area": _num(table.london_area[row, col]) if authority.london_area else None,
+        "london_area_name": authority.london_area or None,
+        "neighbour_average": _num(table.neighbour_average[row, col]),
+        "neighbours_with_value": int(table.neighbours_with_value[row, col]),
+        "neighbour_set": table.neighbour_set.get(authority.pk),
+        "previous_period": table.labels[previous] if previous >= 0 else None,
+        "previous_value": _num(table.value[previous, col]) if previous >= 0 else None,
+        "change": _num(table.change[row, col]),
+        "direction": _direction(table.improvement[row, col], int(table.polarity[row])),
+        "previous_band": bm.BANDS[table.previous_band[row, col]] or None,
+        "worse_periods": int(table.worse_periods[row, col]),
+    }
+
+
+def benchmark_for(*, indicator: Indicator, authority: Authority, period: str | None = None,
+                  neighbour_set: int | None = None) -> dict:
+    """The JSON of `apa benchmark INDICATOR --authority A`: missing values are None."""
+    chosen = period_get(indicator=indicator, label=period)
+    table = benchmark_table(indicator_ids=[indicator.pk], neighbour_set=neighbour_set)
+    row = table.row_of(chosen.pk)
+    col = table.column[authority.pk]
+    missing = (Value.objects.filter(period=chosen, authority=authority).values_list("missing", flat=True).first())
+    result = {
+        "indicator": indicator.code,
+        "indicator_title": indicator.title,
+        "polarity": indicator.polarity,
+        "unit": indicator.unit or None,
+        "decimal_places": indicator.decimal_places,
+        **benchmark_cell(table, row, col),
+        "missing_reason": missing or None,
+    }
+    result["trend"] = [
+        {"period": table.labels[r], "value": _num(table.value[r, col]),
+         "quartile_band": bm.BANDS[table.band[r, col]] or None}
+        for r in range(row - int(table.position[row]), row + 1)
+    ]
+    return result
+
+
+BENCHMARK_COLUMNS = [
+    "indicator", "period", "period_status", "authority", "authority_name", "value", "polarity", "rank", "ranked",
+    "quartile_band", "q1", "q2", "q3", "england", "region", "region_name", "london_area", "london_area_name",
+    "neighbour_average", "neighbours_with_value", "previous_period", "change", "direction", "previous_band",
+    "worse_periods",
+]
+
+
+def benchmark_rows(*, indicator: Indicator | None = None, period: str | None = None,
+                   neighbour_set: int | None = None, table: Table | None = None):
+    """The rows of `apa benchmark --all` (BENCHMARK_COLUMNS): every stored value — a number or a reason it is
+    missing — of every period, or of the indicator and period named."""
+    if table is None:
+        table = benchmark_table(indicator_ids=[indicator.pk] if indicator else None, neighbour_set=neighbour_set)
+    codes = dict(Indicator.objects.values_list("pk", "code"))
+    polarity_name = {bm.HIGH: "high", bm.LOW: "low", bm.NONE: "none"}
+    rows = np.arange(len(table.labels))
+    if period is not None:
+        if indicator is None:
+            rows = rows[[label == period for label in table.labels]]
+        else:
+            rows = np.array([table.row_of(period_get(indicator=indicator, label=period).pk)])
+    # Indicators by code, then periods in order, then authorities by DfE code.
+    by_code = sorted(rows.tolist(), key=lambda r: (codes[int(table.indicator_id[r])], r))
+    dfe = [a.dfe_code for a in table.authorities]
+    names = [a.name for a in table.authorities]
+    regions = [a.region for a in table.authorities]
+    london = [a.london_area for a in table.authorities]
+    for r in by_code:
+        cols = np.flatnonzero(table.present[r]).tolist()
+        if not cols:
+            continue
+        code = codes[int(table.indicator_id[r])]
+        label, status = table.labels[r], table.statuses[r]
+        pol = int(table.polarity[r])
+        prev = int(table.previous[r])
+        prev_label = table.labels[prev] if prev >= 0 else ""
+        cuts = ["" if math.isnan(q) or not table.banded[r] or pol == bm.NONE else q for q in table.cuts[r].tolist()]
+        england = _blank(table.england[r])
+        values = table.value[r].tolist()
+        ranks = table.rank[r].tolist()
+        bands = table.band[r].tolist()
+        region = table.region[r].tolist()
+        london_area = table.london_area[r].tolist()
+        neighbour = table.neighbour_average[r].tolist()
+        with_value = table.neighbours_with_value[r].tolist()
+        change = table.change[r].tolist()
+        improvement = table.improvement[r].tolist()
+        previous_band = table.previous_band[r].tolist()
+        worse = table.worse_periods[r].tolist()
+        ranked = int(table.ranked[r])
+        for c in cols:
+            yield [
+                code, label, status, dfe[c], names[c], _blank(values[c]), polarity_name[pol], ranks[c] or "",
+                ranked, bm.BANDS[bands[c]], *cuts, england, _blank(region[c]), regions[c],
+                _blank(london_area[c]) if london[c] else "", london[c], _blank(neighbour[c]), with_value[c],
+                prev_label, _blank(change[c]), _direction(improvement[c], pol) or "", bm.BANDS[previous_band[c]],
+                worse[c],
+            ]
+
+
+def _blank(x):
+    return "" if x is None or math.isnan(x) else x
+
