@@ -1,0 +1,137 @@
+"""A real APA server on its own database, and Debian's chromium driven by Playwright.
+
+The server is what a newcomer runs: `apa init`, `apa users add`, `apa serve`, as subprocesses. Its database
+is a SQLite file in a temporary directory, or, when DATABASE_URL names PostgreSQL, a database of its own
+(<name>_e2e) dropped and created for the run, so the browser never touches the test database.
+"""
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APA = ROOT / ".venv" / "bin" / "apa"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+
+# Accounts the journeys sign in with.
+ACCOUNTS = {"e2e-inspector": {"role": "inspector", "password": "e2e-inspector-secret"}}
+
+
+def _postgres_database(url: str) -> tuple[str, str]:
+    """(URL of the e2e database, its name), after dropping and creating it."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'apa'}_e2e"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def _drop_postgres_database(url: str, name: str) -> None:
+    import psycopg
+
+    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(args, env, stdin=None):
+    done = subprocess.run([str(APA), *args], env=env, input=stdin, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        pytest.fail(f"apa {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The base URL of a running `apa serve` on a freshly initialised database."""
+    directory = tmp_path_factory.mktemp("e2e")
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
+    given = os.environ.get("DATABASE_URL", "")
+    postgres = None
+    if given.startswith(("postgres://", "postgresql://")):
+        env["DATABASE_URL"], postgres = _postgres_database(given)
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{directory / 'e2e.sqlite3'}"
+    env["SECRET_KEY"] = "e2e-only"
+
+    _run(["init", "--skip-indicators"], env)
+    for username, spec in ACCOUNTS.items():
+        _run(["users", "add", username, "--role", spec["role"]], env, stdin=spec["password"] + "\n")
+
+    base = f"http://127.0.0.1:{_free_port()}"
+    log = (directory / "server.log").open("w")
+    process = subprocess.Popen([str(APA), "serve", base.removeprefix("http://")], env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"apa serve stopped ({process.returncode}):\n{(directory / 'server.log').read_text()}")
+            try:
+                with urllib.request.urlopen(base + "/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("apa serve did not answer within 30 seconds")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        if postgres:
+            _drop_postgres_database(given, postgres)
+
+
+@pytest.fixture(scope="package")
+def browser():
+    # Package scope: Playwright's event loop must be gone before tests that use the database run.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def page_without_javascript(browser, server):
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()

@@ -1,0 +1,49 @@
+"""Test data built through the same services the product uses: results files written and imported."""
+
+import csv
+from pathlib import Path
+
+from apa.publication.services import RESULTS_HEADER, results_import
+
+OFSTED_HEADER = [
+    "Web link", "Local authority area code", "Local authority name", "Local authority status", "Ofsted region",
+    "Inspection date", "Publication date", "Inspection type", "Overall effectiveness",
+    "The impact of leaders on social work practice with children and families",
+    "The experiences and progress of children who need help and protection",
+    "The experiences and progress of children in care",
+    "The experiences and progress of care leavers",
+]
+
+
+def results_csv(directory: Path, rows: list[dict], name: str = "results.csv") -> Path:
+    """A results file in APA's layout; each row names only what it needs, the rest is empty."""
+    path = Path(directory) / name
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=RESULTS_HEADER)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: row.get(key, "") for key in RESULTS_HEADER})
+    return path
+
+
+def ofsted_csv(directory: Path, rows: list[list[str]], name: str = "ofsted.csv") -> Path:
+    path = Path(directory) / name
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(OFSTED_HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def score_rows(*, authority: str, framework: str, year: int | None, grades: dict[str, int],
+               publication_date: str = "", inspection_date: str = "", source: str = "test") -> list[dict]:
+    """One row per graded area of one result."""
+    return [
+        {"authority": authority, "framework": framework, "year": year or "", "area": area, "grade": grade,
+         "publication_date": publication_date, "inspection_date": inspection_date, "source": source}
+        for area, grade in grades.items()
+    ]
+
+
+def import_rows(directory: Path, rows: list[dict], name: str = "results.csv"):
+    return results_import(path=results_csv(directory, rows, name))
