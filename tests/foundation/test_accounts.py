@@ -46,6 +46,7 @@ def test_a_wrong_password_is_an_error_summary(client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "There is a problem" in page and "govuk-error-summary" in page
+    assert "<title>Error: Sign in – " in page
     assert not _signed_in(client)
 
 

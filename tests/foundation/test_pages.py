@@ -234,6 +234,7 @@ def test_national_results_as_of(client):
     assert len(_results_table(client.get("/results/apa-2008/2008/", {"as_of": "17/12/2008"}))) == 19
     page = client.get("/results/apa-2008/2008/", {"as_of": "soon"}).content.decode()
     assert "govuk-error-summary" in page and "is not a date" in html.unescape(page)
+    assert _title(page).startswith("Error: ")
 
 
 # --- Compare ---------------------------------------------------------------------------------------------
@@ -271,6 +272,8 @@ def test_compare_csv(client):
 ])
 def test_compare_form_errors(client, changes, field, message):
     page = client.get("/compare/", {**COMPARE, **changes}).content.decode()
+    # GOV.UK: a page that shows errors says so first in its title, for screen reader users.
+    assert _title(page) == f"Error: Compare authorities – {SERVICE}"
     summary = re.search(r'<div class="govuk-error-summary".*?</ul>', page, re.S).group(0)
     assert "There is a problem" in summary
     assert f'href="#{field}"' in summary and message in summary
@@ -287,6 +290,7 @@ def test_compare_form_errors(client, changes, field, message):
 def test_compare_problems_from_the_rules_are_summarised(client):
     page = html.unescape(client.get("/compare/", {**COMPARE, "authority": "Atlantis"}).content.decode())
     assert "There is a problem" in page and "no authority matches 'Atlantis'" in page
+    assert _title(page).startswith("Error: ")
     page = html.unescape(client.get("/compare/", {**COMPARE, "score": "happiness"}).content.decode())
     assert "has no area happiness" in page
 

@@ -249,3 +249,25 @@ def test_rows_are_numbered_as_a_spreadsheet_numbers_them(tmp_path):
         results_import(path=path)
     assert [p.row for p in refused.value.problems] == [3]
     assert str(refused.value.problems[0]).startswith("row 3, column grade: ")
+
+
+def test_xlsx_in_the_ofsted_layout(tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    from .factories import OFSTED_HEADER
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(OFSTED_HEADER)
+    sheet.append(["", "E06000065", "North Yorkshire", "Current", "", datetime(2025, 11, 3), datetime(2025, 12, 15),
+                  "ILACS Standard Inspection", "Good", "Good", "Good", "Good", "Good"])
+    sheet.append([None] * len(OFSTED_HEADER))  # blank rows are skipped
+    path = tmp_path / "outcomes.xlsx"
+    book.save(path)
+    summary = results_import(path=path)
+    assert (summary.results_created, summary.grades_created) == (1, 5)
+    result = _result("815", "ilacs-2018", "2025-11-03")
+    assert result.publication_date == date(2025, 12, 15)
+    assert set(_grades(result).values()) == {3}
