@@ -84,6 +84,7 @@ def register(commands) -> None:
     p.add_argument("--authority", help="DfE code, ONS code or name")
     p.add_argument("--period", help="the period label as published (default: the latest with values)")
     p.add_argument("--all", action="store_true", help="every indicator, period and authority (or those named)")
+    p.add_argument("--indicator", dest="indicator_named", metavar="INDICATOR", help="with --all: one indicator")
     p.add_argument("--neighbour-set", type=int, help="statistical neighbour set year (default: the latest)")
     p.add_argument("--format", default=None, choices=["json", "csv", "text"])
     p.add_argument("--output", type=Path, help="write to this file instead of standard output")
@@ -287,7 +288,7 @@ def _benchmark_all(args) -> int:
         raise ApaError(Problem("--all writes CSV: use --format csv"))
     if args.authority:
         raise ApaError(Problem("--all covers every authority; drop --authority, or name an indicator without --all"))
-    code = args.indicator
+    code = args.indicator_named or args.indicator
     indicator = indicator_get(code=code) if code else None
     out = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
