@@ -37,3 +37,23 @@ def test_frameworks_are_read_only_in_the_admin(client, persona):
     framework = Framework.objects.get(code="apa-2007")
     page = client.get(reverse("admin:frameworks_framework_change", args=[framework.pk])).content.decode()
     assert 'name="title"' not in page  # shown, not editable
+
+
+def test_an_authority_officer_without_an_authority_is_a_form_error_in_the_admin(client, persona):
+    from apa.accounts.models import User
+
+    persona("admin")
+    officer = User.objects.get(username="kent_officer")
+    url = reverse("admin:accounts_user_change", args=[officer.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "authority"}
+    data.update({"date_joined_0": "2025-01-01", "date_joined_1": "09:00:00", "groups": [],
+                 "user_permissions": []})
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, not a server error
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["__all__"] and "authority_role_has_authority" in str(errors)
+    officer.refresh_from_db()
+    assert officer.authority.dfe_code == "886"

@@ -184,3 +184,22 @@ def test_authority_list_filters():
     assert authority_list(region="South East").count() == 19
     assert {a.dfe_code for a in authority_list(status="former")} == {"835", "836", "837", "928", "909"}
     assert authority_list(status="current").count() == 158 - 5
+
+
+def test_a_changed_data_file_updates_only_what_changed(tmp_path):
+    import shutil
+
+    from apa.authorities.services import DATA_DIR
+
+    directory = tmp_path / "authorities"
+    shutil.copytree(DATA_DIR, directory)
+    codes = directory / "la_code_list_lait_dfe.csv"
+    codes.write_text(codes.read_text(encoding="utf-8-sig").replace("886,Kent,South East,SC",
+                                                                   "886,Kent County,South East,SC"))
+    kent_pk = _get("886").pk
+    assert authorities_load(directory=directory) == {"created": 0, "updated": 1, "unchanged": 157}
+    kent = _get("886")
+    assert (kent.pk, kent.name) == (kent_pk, "Kent County")
+    assert authority_resolve(text="Kent County").dfe_code == "886"
+    assert authority_resolve(text="E10000016") == kent
+    assert [n.neighbour.dfe_code for n in neighbours_of(authority=kent)] == KENT_2025
