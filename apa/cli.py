@@ -14,6 +14,8 @@ COMMAND_MODULES = [
     "apa.commands",
     "apa.indicators.commands",
     "apa.assessments.commands",
+    "apa.councils.commands",
+    "apa.councils.plan_commands",
 ]
 
 

@@ -1,0 +1,304 @@
+"""Council pages: as a committee system would show them. Public pages show only issued, non-exempt reports and
+published decisions; officers and democratic services see their own authority's drafts."""
+
+
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from apa.accounts.models import Role
+from apa.authorities.selectors import authority_detail
+from apa.errors import ApaError, NotFound
+from apa.publication.selectors import authority_results
+from apa.web.access import public, roles
+
+from . import reporting, selectors, services
+from .forms import (
+    AgendaItemForm,
+    CallInForm,
+    DecisionForm,
+    MeetingForm,
+    NoteForm,
+    OutcomeForm,
+    PublishForm,
+    ReportEditForm,
+    ReportNewForm,
+    RuleForm,
+)
+from .models import CallInRule, DecisionRecord, Meeting, Report
+from .permissions import is_admin, is_democratic_services_of, is_officer_of
+
+COUNCIL_ROLES = (Role.AUTHORITY_OFFICER, Role.DEMOCRATIC_SERVICES)
+
+
+def _authority(dfe_code):
+    try:
+        return authority_detail(dfe_code=dfe_code)
+    except NotFound:
+        raise Http404("No such authority") from None
+
+
+@public
+def council_home(request, dfe_code):
+    authority = _authority(dfe_code)
+    user = request.user
+    meeting_form = None
+    problems = []
+    if is_democratic_services_of(user, authority) or is_admin(user):
+        meeting_form = MeetingForm(request.POST or None)
+        if request.method == "POST" and meeting_form.is_valid():
+            try:
+                meeting = services.meeting_create(authority=authority, actor=user, **meeting_form.cleaned_data)
+                messages.success(request, f"Added {meeting}")
+                return redirect("meeting_detail", pk=meeting.pk)
+            except ApaError as exc:
+                problems = exc.lines
+    elif request.method == "POST":
+        raise Http404("Nothing to do here")
+    return render(request, "councils/council_home.html", {
+        "authority": authority, "meetings": selectors.meetings_for(authority=authority),
+        "reports": selectors.reports_for(user=user, authority=authority),
+        "decisions": selectors.decisions_for(user=user, authority=authority),
+        "rule": CallInRule.objects.filter(authority=authority).first(),
+        "rule_spec": services.rule_spec_for(authority=authority),
+        "can_draft": is_officer_of(user, authority) or is_admin(user),
+        "is_democratic_services": is_democratic_services_of(user, authority) or is_admin(user),
+        "meeting_form": meeting_form, "problems": problems,
+    })
+
+
+@roles(Role.DEMOCRATIC_SERVICES)
+def rule_edit(request, dfe_code):
+    authority = _authority(dfe_code)
+    if not (is_democratic_services_of(request.user, authority) or is_admin(request.user)):
+        raise Http404("Not your council")
+    spec = services.rule_spec_for(authority=authority)
+    form = RuleForm(request.POST or None, initial={
+        "working_days": spec.working_days, "count_from": spec.count_from, "deadline_time": spec.deadline_time,
+        "closures": "\n".join(d.isoformat() for d in spec.closures)})
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        from apa.tabular import parse_date
+
+        data = form.cleaned_data
+        try:
+            closures = [parse_date(line) for line in data["closures"].split() if line.strip()]
+        except ValueError as exc:
+            problems = [f"Closure days: {exc}"]
+        if not problems:
+            try:
+                services.callin_rule_set(authority=authority, actor=request.user, working_days=data["working_days"],
+                                         count_from=data["count_from"], deadline_time=data["deadline_time"],
+                                         closures=closures, reason=data["reason"])
+                messages.success(request, "Call-in rule saved; deadlines already published do not move")
+                return redirect("council_home", dfe_code=authority.dfe_code)
+            except ApaError as exc:
+                problems = exc.lines
+    return render(request, "councils/rule_edit.html", {"authority": authority, "form": form, "problems": problems})
+
+
+@public
+def meeting_detail(request, pk):
+    meeting = Meeting.objects.select_related("authority").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting")
+    user = request.user
+    form, problems = None, []
+    visible = selectors.reports_for(user=user, authority=meeting.authority)
+    if is_democratic_services_of(user, meeting.authority) or is_admin(user):
+        form = AgendaItemForm(request.POST or None, reports=visible)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = visible.filter(pk=form.cleaned_data["report"]).first() if form.cleaned_data["report"] else None
+                services.agenda_item_add(meeting=meeting, actor=user, title=form.cleaned_data["title"], report=report)
+                return redirect("meeting_detail", pk=meeting.pk)
+            except ApaError as exc:
+                problems = exc.lines
+    visible_ids = set(visible.values_list("pk", flat=True))
+    items = [(item, item.report if item.report_id in visible_ids else None) for item in meeting.items.select_related("report")]
+    return render(request, "councils/meeting_detail.html", {"meeting": meeting, "items": items, "form": form,
+                                                            "problems": problems,
+                                                            "decisions": selectors.decisions_for(user=user, authority=meeting.authority).filter(meeting=meeting)})
+
+
+@roles(Role.AUTHORITY_OFFICER)
+def report_new(request, dfe_code):
+    authority = _authority(dfe_code)
+    if not (is_officer_of(request.user, authority) or is_admin(request.user)):
+        raise Http404("Not your authority")
+    results = authority_results(authority=authority)
+    meetings = list(Meeting.objects.filter(authority=authority))
+    form = ReportNewForm(request.POST or None, results=results, meetings=meetings,
+                         initial={"result": request.GET.get("result", ""), "report_date": timezone.localdate()})
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = next(r for r in results if str(r.pk) == data["result"])
+            meeting = next((m for m in meetings if str(m.pk) == data["meeting"]), None)
+            report = services.report_draft(result=result, layout=data["layout"], actor=request.user,
+                                           report_date=data["report_date"], score=data["score"] or None, meeting=meeting)
+            messages.success(request, "Draft report created from the published result")
+            return redirect("report_detail", pk=report.pk)
+        except ApaError as exc:
+            problems = exc.lines
+    return render(request, "councils/report_new.html", {"authority": authority, "form": form, "problems": problems})
+
+
+def _report(request, pk) -> Report:
+    try:
+        return selectors.report_for_user(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404("No such report") from None
+
+
+def _report_context(report, request=None) -> dict:
+    figures = reporting.report_figures(report)
+    return {"report": report, "figures": figures, "correction": reporting.correction_of(report),
+            "sections": report.sections, "result": report.result}
+
+
+@public
+def report_detail(request, pk):
+    report = _report(request, pk)
+    user = request.user
+    may_edit = (is_officer_of(user, report.authority) or is_admin(user)) and report.status == "draft"
+    may_manage = is_officer_of(user, report.authority) or is_admin(user)
+    problems, form = [], None
+    if may_edit:
+        form = ReportEditForm(request.POST or None, sections=report.sections, initial={
+            "version": report.version, "title": report.title, "contact_officer": report.contact_officer,
+            "exempt": report.exempt, "exempt_paragraph": report.exempt_paragraph})
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404("Nothing to do here")
+        action = request.POST.get("action", "save")
+        try:
+            if action == "save" and form is not None and form.is_valid():
+                data = form.cleaned_data
+                sections = {s["key"]: data.get(f"section_{s['key']}", s["text"]) for s in report.sections}
+                services.report_update(report=report, actor=user, version=data["version"], sections=sections,
+                                       title=data["title"], contact_officer=data["contact_officer"],
+                                       exempt=data["exempt"], exempt_paragraph=data["exempt_paragraph"])
+                messages.success(request, "Draft saved")
+                return redirect("report_detail", pk=report.pk)
+            if action == "issue":
+                services.report_issue(report=report, actor=user, supersedes_note=request.POST.get("note", ""))
+                messages.success(request, "Report issued" + ("" if report.exempt else ": it is now public"))
+                return redirect("report_detail", pk=report.pk)
+            if action == "withdraw":
+                services.report_withdraw(report=report, actor=user, note=request.POST.get("note", ""))
+                messages.success(request, "Report withdrawn")
+                return redirect("report_detail", pk=report.pk)
+            if action == "redraft":
+                new = services.report_redraft(report=report, actor=user)
+                return redirect("report_detail", pk=new.pk)
+        except ApaError as exc:
+            problems = exc.lines
+    context = _report_context(report)
+    context.update({"form": form, "may_edit": may_edit, "may_manage": may_manage, "problems": problems,
+                    "note_form": NoteForm(),
+                    "history": selectors.history_for(user=user, authority=report.authority, entity="report", entity_id=report.pk),
+                    "decisions": selectors.decisions_for(user=user, authority=report.authority).filter(report=report)})
+    return render(request, "councils/report_detail.html", context)
+
+
+@public
+def report_pdf(request, pk):
+    """The same HTML as the page's report body, through WeasyPrint with print CSS."""
+    from weasyprint import HTML
+
+    report = _report(request, pk)
+    html = render_to_string("councils/report_print.html", _report_context(report), request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-{report.pk}.pdf"'
+    return response
+
+
+@public
+def report_docx(request, pk):
+    from .exports import report_docx_bytes
+
+    report = _report(request, pk)
+    data = report_docx_bytes(**_report_context(report))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = f'attachment; filename="report-{report.pk}.docx"'
+    return response
+
+
+@roles(Role.DEMOCRATIC_SERVICES)
+def decision_new(request, dfe_code):
+    authority = _authority(dfe_code)
+    if not (is_democratic_services_of(request.user, authority) or is_admin(request.user)):
+        raise Http404("Not your council")
+    reports = selectors.reports_for(user=request.user, authority=authority)
+    meetings = Meeting.objects.filter(authority=authority)
+    form = DecisionForm(request.POST or None, reports=reports, meetings=meetings,
+                        initial={"report": request.GET.get("report", ""), "meeting": request.GET.get("meeting", "")})
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["report"] = reports.filter(pk=data["report"]).first() if data["report"] else None
+        data["meeting"] = meetings.filter(pk=data["meeting"]).first() if data["meeting"] else None
+        try:
+            decision = services.decision_save(authority=authority, actor=request.user, **data)
+            messages.success(request, "Decision recorded as a draft")
+            return redirect("decision_detail", pk=decision.pk)
+        except ApaError as exc:
+            problems = exc.lines
+    return render(request, "councils/decision_new.html", {"authority": authority, "form": form, "problems": problems})
+
+
+@public
+def decision_detail(request, pk):
+    try:
+        decision = selectors.decision_for_user(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404("No such decision") from None
+    user = request.user
+    manage = is_democratic_services_of(user, decision.authority) or is_admin(user)
+    problems = []
+    publish_form = PublishForm(request.POST if request.POST.get("action") == "publish" else None,
+                               initial={"publication_date": timezone.localdate()})
+    callin_form = CallInForm(request.POST if request.POST.get("action") == "callin" else None,
+                             initial={"date": timezone.localdate()})
+    outcome_form = OutcomeForm(request.POST if request.POST.get("action") == "outcome" else None,
+                               initial={"date": timezone.localdate()})
+    if request.method == "POST":
+        if not manage:
+            raise Http404("Nothing to do here")
+        action = request.POST.get("action")
+        try:
+            if action == "publish" and publish_form.is_valid():
+                services.decision_publish(decision=decision, actor=user,
+                                          publication_date=publish_form.cleaned_data["publication_date"],
+                                          given_deadline=publish_form.cleaned_data["given_deadline"])
+                messages.success(request, "Decision published")
+                return redirect("decision_detail", pk=decision.pk)
+            if action == "callin" and callin_form.is_valid():
+                services.callin_record(decision=decision, actor=user, members=callin_form.cleaned_data["members"].splitlines(),
+                                       reason=callin_form.cleaned_data["reason"], on=callin_form.cleaned_data["date"])
+                messages.success(request, "Call-in recorded")
+                return redirect("decision_detail", pk=decision.pk)
+            if action == "outcome" and outcome_form.is_valid():
+                services.callin_outcome(callin=decision.callins.first(), actor=user,
+                                        outcome=outcome_form.cleaned_data["outcome"], on=outcome_form.cleaned_data["date"])
+                return redirect("decision_detail", pk=decision.pk)
+            if action == "recompute":
+                services.decision_recompute(decision=decision, actor=user, reason=request.POST.get("reason", ""))
+                return redirect("decision_detail", pk=decision.pk)
+        except ApaError as exc:
+            problems = exc.lines
+    state = reporting.decision_state(decision) if decision.status == DecisionRecord.Status.PUBLISHED else ("draft", "Draft: not published")
+    return render(request, "councils/decision_detail.html", {
+        "decision": decision, "state": state, "manage": manage, "problems": problems,
+        "publish_form": publish_form, "callin_form": callin_form, "outcome_form": outcome_form,
+        "callin": decision.callins.first(),
+        "history": selectors.history_for(user=user, authority=decision.authority, entity="decision", entity_id=decision.pk),
+    })
+
+
