@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from apa.calendar import CallInRuleSpec, add_working_days, callin_deadline, is_working_day, parse_deadline_time
+from apa.calendar import (
+    CallInRuleSpec,
+    add_working_days,
+    callin_deadline,
+    is_working_day,
+    parse_deadline_time,
+)
 
 
 def test_state_funeral_2022_published_friday_16_september():
