@@ -1,0 +1,42 @@
+"""The route table of docs/permissions.md, generated from the URL patterns' access decisions."""
+
+import re
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from apa.web.access import PUBLIC, SIGNED_IN, decided
+
+
+def _walk(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        text = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                yield "/admin/…", "admin accounts only (Django admin)", "admin"
+                continue
+            yield from _walk(pattern, text)
+        elif isinstance(pattern, URLPattern):
+            decision = decided(pattern.callback)
+            if decision == PUBLIC:
+                who = "public"
+            elif decision == (SIGNED_IN,):
+                who = "any signed-in account"
+            elif isinstance(decision, tuple):
+                who = ", ".join(r.replace("_", " ") for r in decision) + " (and admins)"
+            else:
+                who = "UNDECIDED"
+            yield "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text), who, pattern.name or ""
+
+
+def route_table() -> str:
+    lines = ["| route | name | who may open it |", "|---|---|---|"]
+    for route, who, name in sorted(set(_walk(get_resolver("apa.urls")))):
+        lines.append(f"| `{route}` | {name} | {who} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import django
+
+    django.setup()
+    print(route_table())
