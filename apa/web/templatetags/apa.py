@@ -23,13 +23,26 @@ def ordinal(value):
     return f"{n}{suffix}"
 
 
+# Columns that sort from the start of the alphabet or calendar when chosen; grades sort best first.
+ASCENDING_FIRST = {"name", "published"}
+DEFAULT_SORT = "name"
+
+
 @register.simple_tag(takes_context=True)
-def sort_link(context, key, label):
-    """A column heading that sorts by `key`, toggling direction; works without JavaScript."""
+def sort_header(context, key, label):
+    """A column heading that sorts by `key`, toggling direction; works without JavaScript. Its aria-sort says
+    how the table is sorted now, on the <th> where assistive technology looks for it."""
     request = context["request"]
-    current = request.GET.get("sort", "")
+    current = request.GET.get("sort", "") or DEFAULT_SORT
     params = request.GET.copy()
     params["sort"] = f"-{key}" if current == key else key
     params.pop("format", None)
-    state = "ascending" if current == f"-{key}" else "descending" if current == key else "none"
-    return format_html('<a class="govuk-link" href="?{}" aria-sort="{}">{}</a>', params.urlencode(), state, label)
+    if current.lstrip("-") != key:
+        state = "none"
+    else:
+        first, second = ("ascending", "descending") if key in ASCENDING_FIRST else ("descending", "ascending")
+        state = second if current.startswith("-") else first
+    return format_html(
+        '<th scope="col" class="govuk-table__header" aria-sort="{}"><a class="govuk-link" href="?{}">{}</a></th>',
+        state, params.urlencode(), label,
+    )
