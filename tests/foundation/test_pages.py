@@ -208,6 +208,32 @@ def test_national_results_sort_by_name(client):
     assert _results_table(client.get("/results/apa-2008/2008/", {"sort": "-name"})) == codes[::-1]
 
 
+@pytest.mark.parametrize("sort, expected", [
+    ("", {"Authority": "ascending"}),               # by name, A to Z, until another column is chosen
+    ("-name", {"Authority": "descending"}),
+    ("published", {"Published": "ascending"}),     # earliest first
+    ("overall_effectiveness", {"Overall effectiveness": "descending"}),  # best grade first
+    ("-overall_effectiveness", {"Overall effectiveness": "ascending"}),
+])
+def test_national_results_say_how_they_are_sorted(client, sort, expected):
+    page = client.get("/results/apa-2008/2008/", {"sort": sort} if sort else {}).content.decode()
+    head = page.split('id="results-table"', 1)[1].split("</thead>", 1)[0]
+    states = {_text(label): state for state, label in re.findall(r'<th[^>]*aria-sort="(\w+)"[^>]*>(.*?)</th>',
+                                                                 head, re.S)}
+    assert len(states) == 10  # authority, published and the eight areas
+    assert {k: v for k, v in states.items() if v != "none"} == expected
+    assert not re.search(r"<a[^>]*aria-sort", head)
+
+
+def test_national_results_links_keep_the_date_and_the_order(client):
+    page = client.get("/results/apa-2008/2008/", {"as_of": "17/12/2008", "sort": "-staying_safe"}).content.decode()
+    assert 'href="?as_of=17/12/2008&amp;sort=-staying_safe&amp;format=csv"' in page.replace("%2F", "/")
+    response = client.get("/results/apa-2008/2008/", {"as_of": "17/12/2008", "sort": "-staying_safe",
+                                                      "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["staying_safe"] == "1"
+
+
 def test_national_results_distribution(client):
     page = client.get("/results/apa-2008/2008/").content.decode()
     distribution = page.split("Distribution of grades", 1)[1].split("</table>", 1)[0]
