@@ -239,21 +239,35 @@ def _neighbour_matrix(authorities: list[Authority], set_year: int | None) -> tup
     return matrix, latest
 
 
-def benchmark_table(*, indicator_ids=None, period_ids=None, neighbour_set: int | None = None) -> Table:
-    """Benchmarks for every period of the indicators named (all when None), or for the periods named
-    (each with its indicator's earlier periods, which change and trend need)."""
+def benchmark_table(*, indicator_ids=None, period_ids=None, history: int | None = None,
+                    neighbour_set: int | None = None, values_from: str = "packed") -> Table:
+    """Benchmarks for every period of the indicators named (all when None) or, when `period_ids` are given,
+    for those periods with the `history` periods before each (all earlier ones when None), which change and
+    runs of worse periods need.
+
+    values_from="rows" reads the Value rows instead of the packed copy: slower, the same numbers (a test
+    holds the two equal), and the path the speed benchmark compares."""
     periods = IndicatorPeriod.objects.order_by("indicator_id", "sort_key", "label")
     if indicator_ids is not None:
         periods = periods.filter(indicator_id__in=list(indicator_ids))
+    latest_key: dict[int, int] = {}
     if period_ids is not None:
-        wanted = IndicatorPeriod.objects.filter(pk__in=list(period_ids)).values_list("indicator_id", "sort_key")
-        latest_key: dict[int, int] = {}
-        for indicator_id, sort_key in wanted:
+        for indicator_id, sort_key in IndicatorPeriod.objects.filter(pk__in=list(period_ids)).values_list(
+            "indicator_id", "sort_key"
+        ):
             latest_key[indicator_id] = max(sort_key, latest_key.get(indicator_id, sort_key))
         periods = periods.filter(indicator_id__in=list(latest_key))
-    rows = list(periods.values_list("pk", "indicator_id", "label", "status", "sort_key", "packed"))
+    fields = ["pk", "indicator_id", "label", "status", "sort_key"] + (["packed"] if values_from == "packed" else [])
+    rows = list(periods.values_list(*fields))
     if period_ids is not None:
         rows = [r for r in rows if r[4] <= latest_key[r[1]]]
+        if history is not None:
+            kept, count = [], {}
+            for r in reversed(rows):  # latest first: keep each indicator's chosen period and `history` before it
+                count[r[1]] = count.get(r[1], 0) + 1
+                if count[r[1]] <= history + 1:
+                    kept.append(r)
+            rows = kept[::-1]
 
     authorities = _authorities()
     column = {a.pk: i for i, a in enumerate(authorities)}
@@ -266,19 +280,21 @@ def benchmark_table(*, indicator_ids=None, period_ids=None, neighbour_set: int |
     polarity = np.array([POLARITY_SIGN[indicators[i]] for i in indicator_id.tolist()], dtype="int64")
     banded = np.array([i in banded_ids for i in indicator_id.tolist()], dtype=bool)
 
-    # Values: every packed period at once, scattered into the matrix.
-    blobs = [bytes(r[5] or b"") for r in rows]
-    lengths = np.array([len(b) // PACKED_DTYPE.itemsize for b in blobs], dtype="int64")
-    packed = np.frombuffer(b"".join(blobs), dtype=PACKED_DTYPE)
+    if values_from == "packed":
+        blobs = [bytes(r[5] or b"") for r in rows]
+        lengths = np.array([len(b) // PACKED_DTYPE.itemsize for b in blobs], dtype="int64")
+        packed = np.frombuffer(b"".join(blobs), dtype=PACKED_DTYPE)
+        row_of = np.repeat(np.arange(n_rows), lengths)
+        authority_of, values = packed["authority"].astype("int64"), packed["value"]
+    else:
+        row_of, authority_of, values = _value_rows(period_id)
     lookup = np.full(max(column, default=0) + 1, -1, dtype="int64")
     lookup[list(column)] = list(column.values())
-    in_table = packed["authority"] < len(lookup)
-    cols = np.where(in_table, lookup[np.minimum(packed["authority"], len(lookup) - 1)], -1)
-    row_of = np.repeat(np.arange(n_rows), lengths)
+    cols = np.where(authority_of < len(lookup), lookup[np.minimum(authority_of, len(lookup) - 1)], -1)
     keep = cols >= 0
     value = np.full((n_rows, n_cols), np.nan)
     present = np.zeros((n_rows, n_cols), dtype=bool)
-    value[row_of[keep], cols[keep]] = packed["value"][keep]
+    value[row_of[keep], cols[keep]] = values[keep]
     present[row_of[keep], cols[keep]] = True
 
     # Rank and band among the authorities with a value.
@@ -324,6 +340,26 @@ def benchmark_table(*, indicator_ids=None, period_ids=None, neighbour_set: int |
         neighbours_with_value=neighbours_with_value, neighbour_set=sets, previous=previous, position=position,
         change=change, improvement=improvement, previous_band=previous_band, worse_periods=worse, column=column,
     )
+
+
+def _value_rows(period_id: np.ndarray):
+    """(row, authority id, value) of every Value row of these periods, read row by row."""
+    from django.db import connection
+
+    row_by_period = np.full(int(period_id.max()) + 1 if len(period_id) else 1, -1, dtype="int64")
+    row_by_period[period_id] = np.arange(len(period_id))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT period_id, authority_id, value FROM {Value._meta.db_table}")
+        found = cursor.fetchall()
+    if not found:
+        empty = np.array([], dtype="int64")
+        return empty, empty, np.array([], dtype="float64")
+    periods, authorities, values = zip(*found, strict=True)
+    periods = np.array(periods, dtype="int64")
+    inside = periods < len(row_by_period)
+    rows = np.where(inside, row_by_period[np.minimum(periods, len(row_by_period) - 1)], -1)
+    mask = rows >= 0
+    return rows[mask], np.array(authorities, dtype="int64")[mask], np.array(values, dtype="float64")[mask]
 
 
 def _num(x):

@@ -183,3 +183,14 @@ def test_benchmark_all_csv_has_every_period_and_every_stored_value(sample, run_a
     assert codes == sorted(codes) and "CPP_Total_Rateper10,000" in codes
     code, _, err = run_apa("benchmark", "--all", "--format", "json")
     assert code == 2 and "--format csv" in err
+
+
+@pytest.mark.django_db
+def test_the_packed_copy_gives_the_same_table_as_the_value_rows(sample):
+    from apa.indicators.selectors import benchmark_table
+
+    packed, rows = benchmark_table(), benchmark_table(values_from="rows")
+    assert packed.period_id.tolist() == rows.period_id.tolist()
+    for name in ("value", "present", "rank", "band", "neighbour_average", "change", "worse_periods"):
+        assert np.array_equal(getattr(packed, name), getattr(rows, name), equal_nan=name not in (
+            "present", "rank", "band", "worse_periods")), name
