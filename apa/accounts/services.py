@@ -25,6 +25,8 @@ def user_add(
     place = None
     if role in AUTHORITY_ROLES and not authority:
         problems.append(Problem(f"role {role} needs --authority"))
+    if authority and role in Role.values and role not in AUTHORITY_ROLES:
+        problems.append(Problem(f"role {role} is not tied to an authority; leave --authority out"))
     if authority:
         try:
             place = authority_resolve(text=authority)
@@ -40,7 +42,7 @@ def user_add(
             problems.extend(Problem(f"password: {m}") for m in exc.messages)
     if problems:
         raise ApaError(problems)
-    user = User(username=username, role=role, authority=place if role in AUTHORITY_ROLES else place, email=email)
+    user = User(username=username, role=role, authority=place, email=email)
     if role == Role.ADMIN:
         user.is_staff = True
         user.is_superuser = True

@@ -23,7 +23,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run"]
 
 # Accounts the journeys sign in with.
-ACCOUNTS = {"e2e-inspector": {"role": "inspector", "password": "e2e-inspector-secret"}}
+ACCOUNTS = {
+    "e2e-inspector": {"role": "inspector", "password": "e2e-inspector-secret"},
+    "e2e-admin": {"role": "admin", "password": "e2e-admin-secret"},
+    "e2e-moderator": {"role": "moderator", "password": "e2e-moderator-secret"},
+    "e2e-publisher": {"role": "publisher", "password": "e2e-publisher-secret"},
+    "e2e-kent": {"role": "authority_officer", "authority": "886", "password": "e2e-kent-secret"},
+    "e2e-surrey": {"role": "authority_officer", "authority": "936", "password": "e2e-surrey-secret"},
+    "e2e-kent-democratic": {"role": "democratic_services", "authority": "886", "password": "e2e-kent-democratic-secret"},
+}
+# The running server's environment, for journeys that set things up through the command line.
+SERVER_ENV: dict[str, str] = {}
 
 
 def _postgres_database(url: str) -> tuple[str, str]:
@@ -75,7 +85,9 @@ def server(tmp_path_factory):
 
     _run(["init", "--skip-indicators"], env)
     for username, spec in ACCOUNTS.items():
-        _run(["users", "add", username, "--role", spec["role"]], env, stdin=spec["password"] + "\n")
+        extra = ["--authority", spec["authority"]] if "authority" in spec else []
+        _run(["users", "add", username, "--role", spec["role"], *extra], env, stdin=spec["password"] + "\n")
+    SERVER_ENV.update(env)
 
     base = f"http://127.0.0.1:{_free_port()}"
     log = (directory / "server.log").open("w")
@@ -106,6 +118,25 @@ def server(tmp_path_factory):
         log.close()
         if postgres:
             _drop_postgres_database(given, postgres)
+
+
+@pytest.fixture
+def apa_cli(server):
+    """Run an `apa` command against the running server's database."""
+    return lambda *args, stdin=None: _run(list(args), SERVER_ENV, stdin=stdin)
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/account/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(ACCOUNTS[username]["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=f"Sign out {username}").wait_for()
+
+
+def sign_out(page) -> None:
+    page.locator("form[action='/account/sign-out/'] button").click()
+    page.get_by_role("link", name="Sign in").wait_for()
 
 
 @pytest.fixture(scope="package")
