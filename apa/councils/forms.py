@@ -47,7 +47,6 @@ class ReportNewForm(GovukMixin, forms.Form):
 class ReportEditForm(GovukMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     title = forms.CharField(label="Title")
-    contact_officer = forms.CharField(label="Contact officer", required=False)
     exempt = forms.BooleanField(label="Exempt from publication", required=False)
     exempt_paragraph = forms.CharField(label="Paragraph of Schedule 12A to the Local Government Act 1972", required=False)
 

@@ -170,8 +170,7 @@ def report_detail(request, pk):
     problems, form = [], None
     if may_edit:
         form = ReportEditForm(request.POST or None, sections=report.sections, initial={
-            "version": report.version, "title": report.title, "contact_officer": report.contact_officer,
-            "exempt": report.exempt, "exempt_paragraph": report.exempt_paragraph})
+            "version": report.version, "title": report.title, "exempt": report.exempt, "exempt_paragraph": report.exempt_paragraph})
     if request.method == "POST":
         if not may_manage:
             raise Http404("Nothing to do here")
@@ -181,8 +180,7 @@ def report_detail(request, pk):
                 data = form.cleaned_data
                 sections = {s["key"]: data.get(f"section_{s['key']}", s["text"]) for s in report.sections}
                 services.report_update(report=report, actor=user, version=data["version"], sections=sections,
-                                       title=data["title"], contact_officer=data["contact_officer"],
-                                       exempt=data["exempt"], exempt_paragraph=data["exempt_paragraph"])
+                                       title=data["title"], exempt=data["exempt"], exempt_paragraph=data["exempt_paragraph"])
                 messages.success(request, "Draft saved")
                 return redirect("report_detail", pk=report.pk)
             if action == "issue":

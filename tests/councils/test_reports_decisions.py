@@ -234,8 +234,7 @@ def test_report_pages_for_the_officer(kent_2007, council_users, client):
     report = Report.objects.get(authority__dfe_code="886")
     page = client.get(response["Location"])
     assert b"Edit the draft" in page.content
-    data = {"action": "save", "version": report.version, "title": report.title, "contact_officer": "Chris Carter",
-            "exempt_paragraph": ""}
+    data = {"action": "save", "version": report.version, "title": report.title, "exempt_paragraph": ""}
     data.update({f"section_{s['key']}": s["text"] for s in report.sections})
     data["section_recommendation"] = "Cabinet is asked TO NOTE the 2006/7 results of the APA of Children's Services."
     assert client.post(f"/reports/{report.pk}/", data).status_code == 302
