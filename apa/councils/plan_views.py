@@ -1,4 +1,4 @@
-"""Pages of the improvement plan. The plan is for the authority's officers and admins only:
+"""Pages of the improvement plan and the alerts page. The plan is for the authority's officers and admins only:
 anyone else signed in finds nothing there (404), and the role check sends the public to sign in."""
 
 from django.contrib import messages
@@ -12,8 +12,9 @@ from apa.accounts.models import Role
 from apa.authorities.selectors import authority_detail
 from apa.errors import ApaError, NotFound
 from apa.publication.selectors import results_visible
-from apa.web.access import roles
+from apa.web.access import roles, signed_in
 
+from . import alerts as alerts_module
 from . import plan
 from .models import Clinic, Meeting, PlanLine
 from .plan_forms import ActionForm, ActionUpdateForm, ClinicForm, LineForm, NoteForm, ProgressReportForm
@@ -232,3 +233,14 @@ def plan_history(request, dfe_code):
     return render(request, "councils/plan_history.html", {
         "authority": authority, "history": plan.plan_history(authority=authority)})
 
+
+@signed_in
+def alerts(request):
+    today = timezone.localdate()
+    found = alerts_module.alerts_for_user(user=request.user, today=today)
+    emailed = alerts_module.alerts_sent(user=request.user, alerts=found)
+    groups: dict[str, list] = {}
+    for alert in found:
+        groups.setdefault(alert.heading, []).append({"alert": alert, "emailed": alert.key in emailed})
+    return render(request, "councils/alerts.html", {"groups": list(groups.items()), "count": len(found),
+                                                    "today": today})

@@ -11,4 +11,5 @@ urlpatterns = [
     path("councils/<str:dfe_code>/plan/history/", plan_views.plan_history, name="plan_history"),
     path("plan/lines/<int:pk>/", plan_views.plan_line, name="plan_line"),
     path("plan/actions/<int:pk>/", plan_views.plan_action, name="plan_action"),
+    path("alerts/", plan_views.alerts, name="alerts"),
 ]

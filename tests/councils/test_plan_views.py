@@ -27,7 +27,7 @@ def plan_urls(kent_plan) -> list[str]:
 
 
 def test_the_public_is_sent_to_sign_in(client, kent_plan):
-    for url in plan_urls(kent_plan):
+    for url in plan_urls(kent_plan) + [reverse("alerts")]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(SIGN_IN), url
 
@@ -156,3 +156,11 @@ def test_progress_report_is_drafted_for_a_committee(client, kent_plan, plan_user
     assert report.status == "draft"
     assert response["Location"] in (reverse("report_detail", args=[report.pk]), reverse("plan_progress", args=["886"]))
 
+
+def test_alerts_page(client, kent_plan, plan_users):
+    client.force_login(plan_users["kent_officer"])
+    page = client.get(reverse("alerts")).content.decode()
+    assert "Overdue actions" in page and "Run the sexual health campaign" in page
+    client.force_login(plan_users["inspector"])
+    page = client.get(reverse("alerts")).content.decode()
+    assert "Nothing is due for you" in page
