@@ -128,6 +128,7 @@ class IndicatorPeriod(models.Model):
     # value is missing: a copy of the Value rows rewritten in the same transaction by the import, so that
     # benchmarks read one row per period instead of one per value.
     packed = models.BinaryField(default=b"")
+    authority_values = models.PositiveIntegerField(default=0)  # how many authorities have a number
 
     class Meta:
         ordering = ["indicator", "sort_key", "label"]

@@ -20,6 +20,7 @@ from .models import (
     AREAS,
     AreaValue,
     Flag,
+    FlagStatus,
     Import,
     Indicator,
     IndicatorOutcome,
@@ -29,6 +30,7 @@ from .models import (
     Value,
     ValueChange,
 )
+from .readers import outcome_codes
 from .services import PACKED_DTYPE
 
 POLARITY_SIGN = {Polarity.HIGH: bm.HIGH, Polarity.LOW: bm.LOW, Polarity.NONE: bm.NONE}
@@ -86,12 +88,9 @@ def period_get(*, indicator: Indicator, label: str | None) -> IndicatorPeriod:
     if not periods:
         raise NotFound(Problem(f"{indicator.code} has no data yet"))
     if label is None:
-        with_values = set(
-            Value.objects.filter(period__indicator=indicator, value__isnull=False).values_list("period_id", flat=True)
-            .distinct()
-        ) | set(AreaValue.objects.filter(period__indicator=indicator, value__isnull=False)
-                .values_list("period_id", flat=True).distinct())
-        chosen = [p for p in periods if p.pk in with_values]
+        chosen = [p for p in periods if p.authority_values] or [
+            p for p in periods if p.pk in set(AreaValue.objects.filter(period__indicator=indicator, value__isnull=False)
+                                              .values_list("period_id", flat=True))]
         return (chosen or periods)[-1]
     for p in periods:
         if p.label == label:
@@ -103,12 +102,15 @@ def period_get(*, indicator: Indicator, label: str | None) -> IndicatorPeriod:
                            + ", ".join(p.label for p in periods)))
 
 
-def value_text(value, missing: str = "", decimal_places: int | None = None) -> str:
-    """A value as a person reads it: to the indicator's decimal places when it has them, else as published."""
+def value_text(value, missing: str = "", decimal_places: int | None = None, computed: bool = False) -> str:
+    """A value as a person reads it: to the indicator's decimal places when it has them, else as published.
+    A computed figure (an average, a change) of an indicator without decimal places shows at most two."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return missing or ""
     if decimal_places is not None:
         return f"{value:,.{decimal_places}f}"
+    if computed:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
     return f"{value:,}".removesuffix(".0") if float(value).is_integer() else f"{value:,}"
 
 
@@ -221,14 +223,17 @@ def _authorities() -> list[Authority]:
     return list(Authority.objects.only("pk", "dfe_code", "name", "region", "london_area").order_by("dfe_code"))
 
 
-def _neighbour_matrix(authorities: list[Authority], set_year: int | None) -> tuple[np.ndarray, dict[int, int]]:
+def _neighbour_matrix(authorities: list[Authority], set_year: int | None,
+                      only: Authority | None = None) -> tuple[np.ndarray, dict[int, int]]:
     """1 where the column authority is a neighbour of the row authority: in the named set, or in the latest
-    set that lists the row authority (as neighbours_of does)."""
+    set that lists the row authority (as neighbours_of does). With `only`, that authority's row alone."""
     column = {a.pk: i for i, a in enumerate(authorities)}
     matrix = np.zeros((len(authorities), len(authorities)))
     rows = Neighbour.objects.values_list("authority_id", "neighbour_id", "set_year")
     if set_year is not None:
         rows = rows.filter(set_year=set_year)
+    if only is not None:
+        rows = rows.filter(authority=only)
     latest: dict[int, int] = {}
     items = list(rows)
     for authority_id, _, year in items:
@@ -239,28 +244,40 @@ def _neighbour_matrix(authorities: list[Authority], set_year: int | None) -> tup
     return matrix, latest
 
 
+PERIOD_FIELDS = ("pk", "indicator_id", "label", "status", "sort_key", "authority_values")
+
+
+def period_rows() -> list[tuple]:
+    """Every period (PERIOD_FIELDS, without the packed values), indicator by indicator in period order."""
+    return _raw(f"SELECT id, indicator_id, label, status, sort_key, authority_values FROM "
+                f"{IndicatorPeriod._meta.db_table} ORDER BY indicator_id, sort_key, label")
+
+
 def benchmark_table(*, indicator_ids=None, period_ids=None, history: int | None = None,
-                    neighbour_set: int | None = None, values_from: str = "packed") -> Table:
+                    neighbour_set: int | None = None, values_from: str = "packed", periods: list | None = None,
+                    only: Authority | None = None) -> Table:
     """Benchmarks for every period of the indicators named (all when None) or, when `period_ids` are given,
     for those periods with the `history` periods before each (all earlier ones when None), which change and
-    runs of worse periods need.
+    runs of worse periods need. `periods` passes period_rows() already read. With `only`, the figures that
+    belong to one authority (its region's and its neighbours') are worked out for that authority alone: ranks
+    and bands still compare everyone.
 
     values_from="rows" reads the Value rows instead of the packed copy: slower, the same numbers (a test
     holds the two equal), and the path the speed benchmark compares."""
-    periods = IndicatorPeriod.objects.order_by("indicator_id", "sort_key", "label")
+    if periods is None and indicator_ids is not None:
+        periods = list(IndicatorPeriod.objects.filter(indicator_id__in=list(indicator_ids))
+                       .order_by("indicator_id", "sort_key", "label").values_list(*PERIOD_FIELDS))
+    rows = periods if periods is not None else period_rows()
     if indicator_ids is not None:
-        periods = periods.filter(indicator_id__in=list(indicator_ids))
-    latest_key: dict[int, int] = {}
+        wanted_indicators = set(indicator_ids)
+        rows = [r for r in rows if r[1] in wanted_indicators]
     if period_ids is not None:
-        for indicator_id, sort_key in IndicatorPeriod.objects.filter(pk__in=list(period_ids)).values_list(
-            "indicator_id", "sort_key"
-        ):
-            latest_key[indicator_id] = max(sort_key, latest_key.get(indicator_id, sort_key))
-        periods = periods.filter(indicator_id__in=list(latest_key))
-    fields = ["pk", "indicator_id", "label", "status", "sort_key"] + (["packed"] if values_from == "packed" else [])
-    rows = list(periods.values_list(*fields))
-    if period_ids is not None:
-        rows = [r for r in rows if r[4] <= latest_key[r[1]]]
+        chosen = set(period_ids)
+        latest_key: dict[int, int] = {}
+        for r in rows:
+            if r[0] in chosen:
+                latest_key[r[1]] = max(r[4], latest_key.get(r[1], r[4]))
+        rows = [r for r in rows if r[1] in latest_key and r[4] <= latest_key[r[1]]]
         if history is not None:
             kept, count = [], {}
             for r in reversed(rows):  # latest first: keep each indicator's chosen period and `history` before it
@@ -274,14 +291,13 @@ def benchmark_table(*, indicator_ids=None, period_ids=None, history: int | None 
     n_rows, n_cols = len(rows), len(authorities)
     period_id = np.array([r[0] for r in rows], dtype="int64")
     indicator_id = np.array([r[1] for r in rows], dtype="int64")
-    indicators = dict(Indicator.objects.filter(pk__in=set(indicator_id.tolist())).values_list(
-        "pk", "polarity"))
-    banded_ids = set(Indicator.objects.filter(pk__in=list(indicators), quartiles=True).values_list("pk", flat=True))
-    polarity = np.array([POLARITY_SIGN[indicators[i]] for i in indicator_id.tolist()], dtype="int64")
-    banded = np.array([i in banded_ids for i in indicator_id.tolist()], dtype=bool)
+    kinds = {pk: (polarity, quartiles) for pk, polarity, quartiles in _raw(
+        f"SELECT id, polarity, quartiles FROM {Indicator._meta.db_table}")}
+    polarity = np.array([POLARITY_SIGN[kinds[i][0]] for i in indicator_id.tolist()], dtype="int64")
+    banded = np.array([bool(kinds[i][1]) for i in indicator_id.tolist()], dtype=bool)
 
     if values_from == "packed":
-        blobs = [bytes(r[5] or b"") for r in rows]
+        blobs = _packed(period_id, whole=indicator_ids is None and period_ids is None)
         lengths = np.array([len(b) // PACKED_DTYPE.itemsize for b in blobs], dtype="int64")
         packed = np.frombuffer(b"".join(blobs), dtype=PACKED_DTYPE)
         row_of = np.repeat(np.arange(n_rows), lengths)
@@ -305,9 +321,14 @@ def benchmark_table(*, indicator_ids=None, period_ids=None, history: int | None 
     # England and regions as published.
     areas = np.full((n_rows, len(AREAS)), np.nan)
     row_by_period = {p: i for i, p in enumerate(period_id.tolist())}
-    area_rows = AreaValue.objects.filter(value__isnull=False).values_list("period_id", "area", "value")
+    sql = f"SELECT period_id, area, value FROM {AreaValue._meta.db_table} WHERE value IS NOT NULL"
+    params: list = []
     if indicator_ids is not None or period_ids is not None:
-        area_rows = area_rows.filter(period_id__in=period_id.tolist())
+        sql += f" AND period_id IN ({_in(period_id.tolist())})"
+    if only is not None:
+        sql += " AND area IN (%s, %s, %s)"
+        params = ["England", only.region, only.london_area]
+    area_rows = _raw(sql, params)
     for p, area, v in area_rows:
         r = row_by_period.get(p)
         if r is not None:
@@ -319,8 +340,15 @@ def benchmark_table(*, indicator_ids=None, period_ids=None, history: int | None 
     region = padded[:, region_col]
     london_area = padded[:, london_col]
 
-    matrix, sets = _neighbour_matrix(authorities, neighbour_set)
-    neighbour_average, neighbours_with_value = bm.neighbour_means(value, matrix)
+    matrix, sets = _neighbour_matrix(authorities, neighbour_set, only)
+    if only is None:
+        neighbour_average, neighbours_with_value = bm.neighbour_means(value, matrix)
+    else:  # one authority's page: its neighbours' average only, the rest left empty
+        neighbour_average = np.full((n_rows, n_cols), np.nan)
+        neighbours_with_value = np.zeros((n_rows, n_cols), dtype="int64")
+        c = column[only.pk]
+        mean, count = bm.neighbour_means(value, matrix[[c]])
+        neighbour_average[:, c], neighbours_with_value[:, c] = mean[:, 0], count[:, 0]
 
     first = np.r_[True, indicator_id[1:] != indicator_id[:-1]] if n_rows else np.array([], dtype=bool)
     previous = np.where(first, -1, np.arange(n_rows) - 1)
@@ -340,6 +368,29 @@ def benchmark_table(*, indicator_ids=None, period_ids=None, history: int | None 
         neighbours_with_value=neighbours_with_value, neighbour_set=sets, previous=previous, position=position,
         change=change, improvement=improvement, previous_band=previous_band, worse_periods=worse, column=column,
     )
+
+
+def _raw(sql: str, params=()) -> list[tuple]:
+    """One plain query. The pages that benchmark read thousands of rows, where the ORM costs more than the
+    reading."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _in(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids) or "NULL"  # whole numbers only: safe to write into the SQL
+
+
+def _packed(period_id: np.ndarray, whole: bool) -> list[bytes]:
+    """The packed values of these periods, in their order."""
+    sql = f"SELECT id, packed FROM {IndicatorPeriod._meta.db_table}"
+    if not whole:
+        sql += f" WHERE id IN ({_in(period_id.tolist())})"
+    blobs = {pk: bytes(blob or b"") for pk, blob in _raw(sql)}
+    return [blobs.get(p, b"") for p in period_id.tolist()]
 
 
 def _value_rows(period_id: np.ndarray):
@@ -501,3 +552,195 @@ def benchmark_rows(*, indicator: Indicator | None = None, period: str | None = N
 def _blank(x):
     return "" if x is None or math.isnan(x) else x
 
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Pages: an authority's profile and an indicator's page
+
+
+def latest_periods(periods: list | None = None) -> dict[int, int]:
+    """Indicator id → its latest period with authority values (from period_rows(), read here if not given)."""
+    latest: dict[int, int] = {}
+    for pk, indicator_id, _label, _status, _key, with_values in periods if periods is not None else period_rows():
+        if with_values:
+            latest[indicator_id] = pk  # rows come in period order, so the last one wins
+    return latest
+
+
+def latest_period_labels() -> dict[int, str]:
+    """Indicator id → the label of its latest period with authority values."""
+    latest: dict[int, str] = {}
+    for _pk, indicator_id, label, _status, _key, with_values in period_rows():
+        if with_values:
+            latest[indicator_id] = label
+    return latest
+
+
+@dataclass
+class ProfileRow:
+    indicator: Indicator
+    period: str
+    period_status: str
+    value: float | None
+    value_text: str
+    missing: str
+    band: str
+    rank: int | None
+    ranked: int
+    neighbour_average: float | None
+    england: float | None
+    region: float | None
+    previous_period: str | None
+    change: float | None
+    direction: str | None
+    trend: list  # (period label, value) oldest first
+    flagged: bool = False
+
+    def text(self, number) -> str:
+        return value_text(number, "", self.indicator.decimal_places)
+
+
+def _own_values(authority: Authority) -> list[tuple]:
+    """(period id, value, missing reason) of every value an authority has."""
+    return _raw(f"SELECT period_id, value, missing FROM {Value._meta.db_table} WHERE authority_id = %s",
+                [authority.pk])
+
+
+def authority_profile(*, authority: Authority, outcome: str = "", topic: str = "") -> dict:
+    """Every indicator's latest benchmark for one authority, grouped by outcome and then topic."""
+    indicators = {i.pk: i for i in Indicator.objects.only("pk", "code", "title", "polarity", "decimal_places",
+                                                          "unit", "quartiles")}
+    periods = period_rows()
+    latest = latest_periods(periods)
+    table = benchmark_table(period_ids=list(latest.values()), history=1, periods=periods, only=authority)
+    col = table.column[authority.pk]
+    row_of = {p: i for i, p in enumerate(table.period_id.tolist())}
+
+    # The authority's own values over every period, for the trend lines.
+    own: dict[int, tuple] = {p: (v, m) for p, v, m in _own_values(authority)}
+    trends: dict[int, list] = {}
+    for pk, indicator_id, label, *_ in periods:
+        if pk in own:
+            trends.setdefault(indicator_id, []).append((label, own[pk][0]))
+    flagged = set(Flag.objects.filter(value__authority=authority, status=FlagStatus.OPEN).values_list(
+        "value__period_id", flat=True))
+
+    rows: dict[int, ProfileRow] = {}
+    for indicator_id, period_id in latest.items():
+        r = row_of[period_id]
+        indicator = indicators[indicator_id]
+        value = _num(table.value[r, col])
+        previous = int(table.previous[r])
+        reason = own.get(period_id, (None, ""))[1]
+        rows[indicator_id] = ProfileRow(
+            indicator=indicator, period=table.labels[r], period_status=table.statuses[r],
+            value=value, value_text=value_text(value, reason, indicator.decimal_places), missing=reason,
+            band=bm.BANDS[table.band[r, col]], rank=int(table.rank[r, col]) or None, ranked=int(table.ranked[r]),
+            neighbour_average=_num(table.neighbour_average[r, col]), england=_num(table.england[r]),
+            region=_num(table.region[r, col]), previous_period=table.labels[previous] if previous >= 0 else None,
+            change=_num(table.change[r, col]), direction=_direction(table.improvement[r, col], int(table.polarity[r])),
+            trend=trends.get(indicator_id, []), flagged=period_id in flagged,
+        )
+
+    # Group: outcome, then topic. An indicator under two outcomes or topics is listed under each.
+    titles = dict(outcome_codes())
+    outcomes = outcomes_of(indicator_ids=list(rows))
+    topics: dict[int, list[str]] = {}
+    for indicator_id, name in Indicator.topics.through.objects.values_list("indicator_id", "topic__name"):
+        topics.setdefault(indicator_id, []).append(name)
+    groups: dict[str, dict[str, list]] = {code: {} for code in [*titles, ""]}
+    for indicator_id, row in rows.items():
+        for code in outcomes.get(indicator_id) or [""]:
+            if outcome and code != (outcome if outcome != "none" else ""):
+                continue
+            for name in topics.get(indicator_id) or ["Other"]:
+                if topic and name != topic:
+                    continue
+                groups[code].setdefault(name, []).append(row)
+    ordered = []
+    for code, by_topic in groups.items():
+        if not by_topic:
+            continue
+        ordered.append({
+            "code": code or "none", "title": titles.get(code, "Not linked to an outcome"),
+            "topics": [{"name": name, "rows": sorted(items, key=lambda x: x.indicator.title)}
+                       for name, items in sorted(by_topic.items())],
+            "count": sum(len(items) for items in by_topic.values()),
+        })
+    return {"groups": ordered, "rows": sorted(rows.values(), key=lambda x: x.indicator.code),
+            "neighbour_set": table.neighbour_set.get(authority.pk), "outcomes": titles}
+
+
+def indicator_page(*, indicator: Indicator, period: IndicatorPeriod, authority: Authority | None,
+                   sort: str = "rank") -> dict:
+    """The benchmark of every authority in one period, the distribution, and the chosen authority's series
+    against its region, its neighbours' average and England."""
+    table = benchmark_table(indicator_ids=[indicator.pk])
+    r = table.row_of(period.pk)
+    missing = dict(Value.objects.filter(period=period).values_list("authority_id", "missing"))
+    flagged = set(Flag.objects.filter(value__period=period, status="open").values_list("value__authority_id",
+                                                                                       flat=True))
+    rows = []
+    for c in np.flatnonzero(table.present[r]).tolist():
+        cell = benchmark_cell(table, r, c)
+        authority_ = table.authorities[c]
+        cell["authority_obj"] = authority_
+        cell["value_text"] = value_text(cell["value"], missing.get(authority_.pk, ""), indicator.decimal_places)
+        cell["neighbour_text"] = value_text(cell["neighbour_average"], "", indicator.decimal_places, computed=True)
+        cell["change_text"] = value_text(cell["change"], "", indicator.decimal_places, computed=True)
+        cell["flagged"] = authority_.pk in flagged
+        cell["chosen"] = authority is not None and authority_.pk == authority.pk
+        rows.append(cell)
+    rows = _sorted_rows(rows, sort)
+    values = [(c["authority"], c["value"]) for c in rows if c["value"] is not None]
+    cuts = None if math.isnan(table.cuts[r, 2]) else table.cuts[r].tolist()
+
+    series = None
+    if authority is not None and authority.pk in table.column:
+        c = table.column[authority.pk]
+        first = r - int(table.position[r])
+        last = first
+        while last + 1 < len(table.labels) and table.indicator_id[last + 1] == indicator.pk:
+            last += 1
+        span = range(first, last + 1)
+        series = {
+            "periods": [table.labels[i] for i in span],
+            "lines": [
+                (authority.name, [_num(table.value[i, c]) for i in span]),
+                (authority.region, [_num(table.region[i, c]) for i in span]),
+                ("Statistical neighbours' average", [_num(table.neighbour_average[i, c]) for i in span]),
+                ("England", [_num(table.england[i]) for i in span]),
+            ],
+        }
+        series["rows"] = [
+            (label, *[value_text(line[1][k], "", indicator.decimal_places, computed=n == 2)
+                      for n, line in enumerate(series["lines"])])
+            for k, label in enumerate(series["periods"])
+        ]
+    return {
+        "rows": rows, "values": values, "cuts": cuts, "england": _num(table.england[r]),
+        "ranked": int(table.ranked[r]), "series": series, "table": table, "row": r,
+        "areas": {a: v for a, v in AreaValue.objects.filter(period=period).values_list("area", "value")},
+    }
+
+
+SORTS = {
+    "rank": lambda c: (c["rank"] is None, c["rank"] or 0, c["authority_name"]),
+    "name": lambda c: c["authority_name"],
+    "value": lambda c: (c["value"] is None, c["value"] or 0, c["authority_name"]),
+    "region": lambda c: (c["region_name"], c["authority_name"]),
+    "band": lambda c: (c["quartile_band"] is None, c["quartile_band"] or "", c["authority_name"]),
+    "neighbours": lambda c: (c["neighbour_average"] is None, c["neighbour_average"] or 0, c["authority_name"]),
+    "change": lambda c: (c["change"] is None, c["change"] or 0, c["authority_name"]),
+}
+
+
+def _sorted_rows(rows: list[dict], sort: str) -> list[dict]:
+    """Sorted by the chosen column ('-' first for descending); rows without that number go last."""
+    key = sort.lstrip("-") if sort.lstrip("-") in SORTS else "rank"
+    descending = sort.startswith("-")
+    if key in ("name", "region"):
+        return sorted(rows, key=SORTS[key], reverse=descending)
+    have = [r for r in rows if not SORTS[key](r)[0]]
+    lack = [r for r in rows if SORTS[key](r)[0]]
+    return sorted(have, key=SORTS[key], reverse=descending) + sorted(lack, key=lambda c: c["authority_name"])

@@ -530,9 +530,12 @@ def _pack(plan: _Plan) -> None:
     packed = np.empty(len(order), dtype=PACKED_DTYPE)
     packed["authority"], packed["value"] = key[order], value[order]
     bounds = np.flatnonzero(np.r_[True, period[1:] != period[:-1], True])
-    updates = [(packed[s:e].tobytes(), int(period[s])) for s, e in zip(bounds[:-1], bounds[1:], strict=True)]
+    counts = np.add.reduceat(np.isfinite(packed["value"]).astype("int64"), bounds[:-1]) if len(packed) else []
+    updates = [(packed[s:e].tobytes(), int(n), int(period[s]))
+               for s, e, n in zip(bounds[:-1], bounds[1:], counts, strict=True)]
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {IndicatorPeriod._meta.db_table} SET packed = %s WHERE id = %s", updates)
+        cursor.executemany(f"UPDATE {IndicatorPeriod._meta.db_table} SET packed = %s, authority_values = %s "
+                           "WHERE id = %s", updates)
 
 
 def packed_values(blob) -> np.ndarray:
