@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from apa.accounts.models import Role, User
 from apa.authorities.selectors import authority_resolve
+from apa.councils.plan import plan_for_self_assessment
 from apa.errors import ApaError, NotFound
 from apa.frameworks.selectors import framework_list
 from apa.web.access import public, roles, signed_in
@@ -227,6 +228,7 @@ def self_assessment(request, pk):
         "assessment": assessment, "sections": sections, "editable": editable, "problems": problems,
         "documents": assessment.documents.all(), "document_form": DocumentForm(areas=areas),
         "can_submit": editable and assessment.state == State.SELF_ASSESSMENT,
+        "previous_plan": plan_for_self_assessment(user=request.user, assessment=assessment),
     })
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from apa.assessments.models import Assessment, Cycle, State
 from apa.councils.models import Clinic, CouncilLog, PlanAction, PlanLine, ProgressNote, Report
 
 from .plan_fixtures import *  # noqa: F403 (the fixtures)
@@ -155,6 +156,22 @@ def test_progress_report_is_drafted_for_a_committee(client, kent_plan, plan_user
     report = Report.objects.get(layout="progress")
     assert report.status == "draft"
     assert response["Location"] in (reverse("report_detail", args=[report.pk]), reverse("plan_progress", args=["886"]))
+
+
+def test_self_assessment_opens_with_last_times_plan_for_officers_only(client, kent_plan, plan_users):
+    cycle = Cycle.objects.create(framework=kent_plan["lines"][0].result.framework, year=2026,
+                                 self_assessment_due=date(2026, 5, 29), data_lock=date(2026, 6, 30),
+                                 visits_from=date(2026, 7, 1), visits_to=date(2026, 7, 31), moderation_by=date(2026, 10, 31))
+    assessment = Assessment.objects.create(cycle=cycle, authority=kent_plan["officer"].authority,
+                                           state=State.SELF_ASSESSMENT, lead_inspector=plan_users["inspector"])
+    url = reverse("self_assessment", args=[assessment.pk])
+    client.force_login(plan_users["kent_officer"])
+    page = client.get(url).content.decode()
+    assert "Last time's areas for development and what was done" in page
+    assert DEVELOPMENT[0] in page and "Run the sexual health campaign" in page
+    client.force_login(plan_users["inspector"])
+    page = client.get(url).content.decode()
+    assert client.get(url).status_code == 200 and "previous-plan" not in page and DEVELOPMENT[0] not in page
 
 
 def test_alerts_page(client, kent_plan, plan_users):
