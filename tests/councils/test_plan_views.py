@@ -174,10 +174,11 @@ def test_self_assessment_opens_with_last_times_plan_for_officers_only(client, ke
     assert client.get(url).status_code == 200 and "previous-plan" not in page and DEVELOPMENT[0] not in page
 
 
-def test_alerts_page(client, kent_plan, plan_users):
+def test_alerts_page_and_header_link(client, kent_plan, plan_users):
     client.force_login(plan_users["kent_officer"])
     page = client.get(reverse("alerts")).content.decode()
     assert "Overdue actions" in page and "Run the sexual health campaign" in page
+    assert f'href="{reverse("alerts")}"' in page
     client.force_login(plan_users["inspector"])
     page = client.get(reverse("alerts")).content.decode()
     assert "Nothing is due for you" in page
