@@ -69,6 +69,17 @@ def register(commands) -> None:
     p.add_argument("--limit", type=int, default=200)
     p.set_defaults(handler=cmd_history)
 
+    p = indicators.add_parser(
+        "evidence", help="an authority's indicator strengths and concerns, by outcome (for judgements)",
+        description="Strength: band A and not worse than the previous period. Concern: band D, or down a band "
+        "since the previous period, or worse in each of the last three periods.",
+    )
+    p.add_argument("--authority", required=True, help="DfE code, ONS code or name")
+    p.add_argument("--period", help="a period label, or a year: the latest period ending in or before it "
+                   "(default: each indicator's latest)")
+    p.add_argument("--format", default="text", choices=["text", "json"])
+    p.set_defaults(handler=cmd_evidence)
+
     p = indicators.add_parser("flags", help="values authority officers have flagged as wrong")
     p.add_argument("--authority", help="DfE code, ONS code or name")
     p.add_argument("--status", default="open", choices=["open", "resolved", "withdrawn", "all"])
@@ -234,6 +245,25 @@ def cmd_history(args) -> int:
         writer.writerow([c.source_id, c.source.imported_at.isoformat(timespec="seconds"), c.source.source,
                          c.period.indicator.code, c.period.label, c.authority.dfe_code if c.authority else c.area,
                          value_text(c.old_value, c.old_missing), value_text(c.new_value, c.new_missing)])
+    return 0
+
+
+def cmd_evidence(args) -> int:
+    from apa.authorities.selectors import authority_resolve
+    from apa.indicators.selectors import indicator_evidence
+
+    authority = authority_resolve(text=args.authority)
+    found = indicator_evidence(authority=authority, period=args.period)
+    if args.format == "json":
+        print(json.dumps({"authority": authority.dfe_code, "period": args.period, "outcomes": {
+            code: {"title": g["title"], "strengths": [i.as_dict() for i in g["strengths"]],
+                   "concerns": [i.as_dict() for i in g["concerns"]]} for code, g in found.items()}}, indent=2))
+        return 0
+    for code, group in found.items():
+        print(f"{group['title']} ({code}): {len(group['strengths'])} strengths, {len(group['concerns'])} concerns")
+        for kind in ("strengths", "concerns"):
+            for item in group[kind]:
+                print(f"  {kind[:-1]}: {item.indicator.code} {item.period}: {'; '.join(item.reasons)}")
     return 0
 
 

@@ -567,7 +567,7 @@ def ees_read(*, path: Path, mapping: Path | None = None, measures: list[str] = (
 
     rows = np.arange(2, len(table) + 2)
     level = table["geographic_level"].str.strip().str.lower()
-    usable = level.isin(["national", "regional", "local authority"]).to_numpy()
+    usable = np.array(level.isin(["national", "regional", "local authority"]), dtype=bool)
     if (~usable).any():
         others = sorted(set(table.loc[~usable, "geographic_level"]))
         warnings.append(f"{(~usable).sum():,} rows at other geographic levels ({', '.join(others)}) skipped")
@@ -577,14 +577,14 @@ def ees_read(*, path: Path, mapping: Path | None = None, measures: list[str] = (
 
     areas = np.full(len(table), "", dtype=object)
     cache: dict = {}
-    national = (level == "national").to_numpy()
-    country = column("country_code").to_numpy()
+    national = np.array(level == "national", dtype=bool)
+    country = np.array(column("country_code"), dtype=object)
     england = national & ((country == "E92000001") | (country == ""))
     areas[england] = "England"
     if (national & ~england).any():
         warnings.append(f"{(national & ~england).sum():,} national rows outside England skipped")
     usable &= ~(national & ~england)
-    regional = (level == "regional").to_numpy()
+    regional = np.array(level == "regional", dtype=bool)
     for i in np.flatnonzero(regional):
         code, name = column("region_code").iat[i], column("region_name").iat[i]
         found = AREA_BY_ONS.get(code) or _AREA_WORDS.get(" ".join(name.lower().split()))
@@ -593,8 +593,8 @@ def ees_read(*, path: Path, mapping: Path | None = None, measures: list[str] = (
         else:
             problems.append(Problem(f"region {code or name!r} is not one of England's regions", int(rows[i]),
                                     "region_code"))
-    local = (level == "local authority").to_numpy()
-    old, new, name = column("old_la_code").to_numpy(), column("new_la_code").to_numpy(), column("la_name").to_numpy()
+    local = np.array(level == "local authority", dtype=bool)
+    old, new, name = (np.array(column(c), dtype=object) for c in ("old_la_code", "new_la_code", "la_name"))
     for i in np.flatnonzero(local):
         text = old[i] or new[i] or name[i]
         found, problem = area_or_authority(text, cache) if text else ("", "no old_la_code, new_la_code or la_name")
@@ -609,7 +609,7 @@ def ees_read(*, path: Path, mapping: Path | None = None, measures: list[str] = (
     for m in wanted:
         mask = usable.copy()
         for name_, value in m.filters.items():
-            mask &= (table[name_].str.strip() == value).to_numpy()
+            mask &= np.array(table[name_].str.strip() == value, dtype=bool)
         if not mask.any():
             problems.append(Problem(f"no rows match the filters of {m.code!r} "
                                     f"({', '.join(f'{k}={v}' for k, v in m.filters.items()) or 'none'})"))
@@ -619,7 +619,7 @@ def ees_read(*, path: Path, mapping: Path | None = None, measures: list[str] = (
         parts["code"].append(np.full(mask.sum(), m.code, dtype=object))
         parts["period"].append(labels[mask])
         parts["area"].append(areas[mask])
-        parts["text"].append(table[m.column].to_numpy()[mask])
+        parts["text"].append(np.array(table[m.column], dtype=object)[mask])
         if m.code not in specs:
             specs[m.code] = IndicatorSpec(code=m.code, title=m.column.replace("_", " ").capitalize(),
                                           year_type=year_type, origin="ees")
