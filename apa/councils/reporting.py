@@ -50,8 +50,12 @@ def _findings(result) -> dict | None:
 
 
 def figures(report) -> dict:
-    """Everything numeric in the report, as JSON (stored as it is when the report is issued)."""
+    """Everything numeric in the report, as JSON (stored as it is when the report is issued). A progress
+    report on the improvement plan reports no result: its figures are in its sections."""
     result = report.result
+    if result is None:
+        return {"as_of": report.report_date.isoformat(), "result": False,
+                "computed_at": timezone.now().isoformat(timespec="seconds")}
     framework = result.framework
     grades = {g.value: g.label for g in framework.grades.all()}
     changes = [
@@ -82,6 +86,7 @@ def figures(report) -> dict:
         "comparisons": comparisons,
         "findings": found,
         "ratio": ratio,
+        "result": True,
         "computed_at": timezone.now().isoformat(timespec="seconds"),
     }
 

@@ -241,3 +241,20 @@ def test_report_pages_for_the_officer(kent_2007, council_users, client):
     assert client.post(f"/reports/{report.pk}/", {"action": "issue"}).status_code == 302
     client.logout()
     assert b"the 2006/7 results of the APA" in client.get(f"/reports/{report.pk}/").content
+
+
+def test_a_progress_report_without_a_result_opens_issues_and_exports(council_users, client):
+    from apa.authorities.models import Authority
+
+    officer = council_users["kent_officer"]
+    report = Report.objects.create(authority=Authority.objects.get(dfe_code="886"), layout="progress",
+                                   title="Improvement plan: progress", report_date=date(2026, 3, 1), score="",
+                                   sections=[{"key": "progress", "heading": "Progress", "text": "Nine of twelve actions are green."}])
+    client.force_login(officer)
+    assert b"Nine of twelve actions are green." in client.get(f"/reports/{report.pk}/").content
+    services.report_issue(report=report, actor=officer)
+    client.logout()
+    page = client.get(f"/reports/{report.pk}/")
+    assert page.status_code == 200 and b"Appendix" not in page.content
+    assert client.get(f"/reports/{report.pk}/report.pdf").content.startswith(b"%PDF")
+    assert client.get(f"/reports/{report.pk}/report.docx").status_code == 200
