@@ -92,16 +92,13 @@ def _self_assess(assessment, officer, submit: bool):
 
 def _judge(assessment, inspector):
     """Grade each area from the real indicator evidence: more strengths than concerns → good (3), else 2."""
-    try:
-        suggested = evidence.suggestions(authority=assessment.authority)
-    except Exception:  # no indicator data: judge without links
-        suggested = {}
+    suggested = evidence.suggestions(authority=assessment.authority, period=str(assessment.cycle.year))
     outcome_grades = []
     areas = sorted(assessment.cycle.framework.areas.all(), key=lambda a: a.judging_order)
     for area in areas:
         if not area.required:
             continue
-        group = suggested.get(area.code, {}) if isinstance(suggested, dict) else {}
+        group = suggested.get(area.code, {})
         strengths = [item for item in group.get("strengths", [])][:3]
         concerns = [item for item in group.get("concerns", [])][:3]
         if area.kind == "outcome":
@@ -128,14 +125,12 @@ def _judge(assessment, inspector):
         )
 
 
-def _code(item) -> str:
-    return item.get("indicator") or item.get("code") or "" if isinstance(item, dict) else getattr(item, "code", "")
+def _code(item: dict) -> str:
+    return item["indicator"]
 
 
-def _title(item) -> str:
-    if isinstance(item, dict):
-        return (item.get("title") or item.get("indicator") or "").strip()
-    return getattr(item, "title", str(item))
+def _title(item: dict) -> str:
+    return item["title"].strip()
 
 
 def _advance(assessment, target, users):

@@ -30,18 +30,26 @@ def unknown_codes(codes: list[str]) -> list[str]:
     return [c for c in codes if c not in known]
 
 
-def benchmark_snapshot(*, code: str, authority, period: str | None) -> dict | None:
-    """The indicator's benchmark for the authority, as JSON, to keep beside a finding."""
+def benchmark_snapshot(*, code: str, authority, period: str | None) -> dict:
+    """The indicator's benchmark for the authority, as JSON, to keep beside a finding. An indicator with no
+    such period still links, without figures."""
+    from apa.errors import ApaError
     from apa.indicators import selectors
 
     try:
-        return selectors.benchmark_json(code=code, authority=authority, period=period)
-    except Exception:  # an indicator with no value for the authority still links, without figures
+        return selectors.benchmark_for(indicator=selectors.indicator_get(code=code), authority=authority, period=period)
+    except ApaError:
         return {"indicator": code, "period": period}
 
 
-def suggestions(*, authority, period: str | None = None):
-    """Suggested strengths and concerns for an authority, grouped by outcome."""
+def suggestions(*, authority, period: str | None = None) -> dict:
+    """Suggested strengths and concerns for an authority, grouped by outcome code, as plain dicts."""
     from apa.indicators import selectors
 
-    return selectors.indicator_evidence(authority=authority, period=period)
+    found = selectors.indicator_evidence(authority=authority, period=period)
+    return {
+        code: {"title": group["title"],
+               "strengths": [item.as_dict() for item in group["strengths"]],
+               "concerns": [item.as_dict() for item in group["concerns"]]}
+        for code, group in found.items()
+    }

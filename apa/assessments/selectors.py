@@ -233,12 +233,9 @@ def _indicator_outliers(*, assessments, cycle: Cycle) -> list:
 
     out = []
     for a in assessments:
-        try:
-            suggested = evidence.suggestions(authority=a.authority)
-        except Exception:  # no indicator data loaded: no indicator outliers to show
-            return out
+        suggested = evidence.suggestions(authority=a.authority, period=str(cycle.year))
         for j in a.judgements.all():
-            group = suggested.get(j.area.code) if isinstance(suggested, dict) else None
+            group = suggested.get(j.area.code)
             if not group or j.grade is None:
                 continue
             strengths, concerns = len(group.get("strengths", [])), len(group.get("concerns", []))

@@ -294,10 +294,7 @@ def review(request, pk):
                         conflict = code
     self_rows = {r.area_id: r for r in SelfAssessmentArea.objects.filter(assessment=assessment)}
     periods = dict(assessment.cycle.periods.values_list("indicator_code", "period"))
-    try:
-        suggested = evidence.suggestions(authority=assessment.authority)
-    except Exception:  # indicator data not loaded: the review works without suggestions
-        suggested = {}
+    suggested = evidence.suggestions(authority=assessment.authority, period=str(assessment.cycle.year))
     sections = []
     for j in judgements:
         fresh = JudgementForm(prefix=j.area.code, grades=grades, documents=documents, initial={
@@ -310,7 +307,7 @@ def review(request, pk):
         })
         sections.append({"judgement": j, "area": j.area, "form": bound.get(j.area.code) or fresh,
                          "current": fresh if conflict == j.area.code else None,
-                         "self": self_rows.get(j.area_id), "suggested": suggested.get(j.area.code) if isinstance(suggested, dict) else None})
+                         "self": self_rows.get(j.area_id), "suggested": suggested.get(j.area.code)})
     return render(request, "assessments/review.html", {
         "assessment": assessment, "sections": sections, "editable": editable, "problems": problems,
         "visit_form": visit_form, "visit": visit, "periods": periods, "conflict": conflict,

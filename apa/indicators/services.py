@@ -12,7 +12,6 @@ whole LAIT set takes several times longer than the five seconds it is allowed.
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from django.db import connection, transaction
@@ -557,19 +556,27 @@ def lait_shipped_load(*, progress: bool | None = None) -> ImportSummary | None:
     return indicator_values_import(reading=reading, actor="apa init", progress=progress)
 
 
-def lait_import(*, path: Path, dictionary: Path | None, actor: str = "", progress: bool | None = False):
-    return indicator_values_import(reading=lait_read(path=path, dictionary=dictionary), actor=actor,
-                                   progress=progress)
-
-
 # ----------------------------------------------------------------------------------------------------------
 # Flags: an authority officer says a value is wrong
 
 
 def data_lock_check(*, authority: Authority, period: IndicatorPeriod, when=None) -> None:
-    """Refuse a flag once the cycle's data are locked. Cycles arrive with the assessments work: until then
-    nothing is locked. This is the one place to wire the cycle's data-lock date in."""
-    return None
+    """Refuse a flag once a cycle that judges this authority by this period has locked its data (the day
+    after its data-lock date)."""
+    from apa.assessments.models import CyclePeriod
+
+    today = when or timezone.localdate()
+    if hasattr(today, "date"):
+        today = timezone.localtime(today).date() if timezone.is_aware(today) else today.date()
+    locked = (
+        CyclePeriod.objects.filter(cycle__assessments__authority=authority, indicator_code=period.indicator.code,
+                                   period=period.label, cycle__data_lock__lt=today)
+        .select_related("cycle__framework").order_by("cycle__data_lock").first()
+    )
+    if locked:
+        raise ApaError(Problem(
+            f"the {period.label} data were locked for the {locked.cycle.framework.title} {locked.cycle.year} on "
+            f"{locked.cycle.data_lock:%-d %B %Y}; ask the lead inspector about a correction"), code="data_locked")
 
 
 def _flag_user_check(*, user, value: Value) -> None:

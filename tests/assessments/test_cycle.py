@@ -229,3 +229,18 @@ def test_evidence_links_to_documents_and_self_assessment(kent, users):
     kinds = sorted(Evidence.objects.filter(finding__judgement=judgement).values_list("kind", flat=True))
     assert kinds == ["document", "self_assessment"]
     assert Evidence.objects.get(finding__judgement=judgement, kind="self_assessment").passage.startswith("Our safeguarding")
+
+
+def test_flags_are_refused_once_the_cycle_locks_its_data(kent, users):
+    from datetime import date
+
+    from apa.assessments.models import CyclePeriod
+    from apa.indicators.models import Indicator, IndicatorPeriod
+    from apa.indicators.services import data_lock_check
+
+    indicator = Indicator.objects.create(code="ZZLOCK", title="A locked measure")
+    period = IndicatorPeriod.objects.create(indicator=indicator, label="2024", sort_key=2024_12_00_1)
+    CyclePeriod.objects.create(cycle=kent.cycle, indicator_code="ZZLOCK", period="2024")
+    data_lock_check(authority=kent.authority, period=period, when=date(2025, 6, 30))  # the lock day itself: open
+    with pytest.raises(ApaError, match="locked for the Annual performance assessment 2008 2025 on 30 June 2025"):
+        data_lock_check(authority=kent.authority, period=period, when=date(2025, 7, 1))
