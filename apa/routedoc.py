@@ -2,12 +2,12 @@
 
 import re
 
-from django.urls import URLPattern, URLResolver, get_resolver
-
-from apa.web.access import PUBLIC, SIGNED_IN, decided
-
 
 def _walk(resolver, prefix=""):
+    from django.urls import URLPattern, URLResolver
+
+    from apa.web.access import PUBLIC, SIGNED_IN, decided
+
     for pattern in resolver.url_patterns:
         text = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
@@ -29,6 +29,8 @@ def _walk(resolver, prefix=""):
 
 
 def route_table() -> str:
+    from django.urls import get_resolver
+
     lines = ["| route | name | who may open it |", "|---|---|---|"]
     for route, who, name in sorted(set(_walk(get_resolver("apa.urls")))):
         lines.append(f"| `{route}` | {name} | {who} |")
@@ -36,7 +38,10 @@ def route_table() -> str:
 
 
 if __name__ == "__main__":
+    import os
+
     import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apa.settings")
     django.setup()
     print(route_table())

@@ -21,3 +21,9 @@ def test_workflow_table_is_documented():
 def test_readme_starts_with_the_two_commands():
     first = (DOCS.parent / "README.md").read_text().splitlines()[:12]
     assert any("make run" in line for line in first) and any("make test" in line for line in first)
+
+
+def test_route_table_is_current():
+    from apa.routedoc import route_table
+
+    assert route_table() in (DOCS / "permissions.md").read_text(), "run: .venv/bin/python -m apa.routedoc"
