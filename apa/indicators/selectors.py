@@ -488,6 +488,11 @@ def benchmark_for(*, indicator: Indicator, authority: Authority, period: str | N
     return result
 
 
+def benchmark_json(*, code: str, authority: Authority, period: str | None = None) -> dict:
+    """benchmark_for, by indicator code: what `apa benchmark CODE --authority A --format json` prints."""
+    return benchmark_for(indicator=indicator_get(code=code), authority=authority, period=period)
+
+
 BENCHMARK_COLUMNS = [
     "indicator", "period", "period_status", "authority", "authority_name", "value", "polarity", "rank", "ranked",
     "quartile_band", "q1", "q2", "q3", "england", "region", "region_name", "london_area", "london_area_name",

@@ -40,14 +40,14 @@ def sort_link(context, key, label, default="rank"):
                        'href="?{}">{}</a></th>', state, params.urlencode(), label)
 
 
-def indicator_url(code: str) -> str:
+def indicator_url(code: str, prefix: str | None = None) -> str:
     """The indicator page's address, as reverse() would build it (quoted the same way) but without a reverse
-    per row: the profile page lists hundreds."""
+    per row: the profile page lists hundreds. `prefix` is reverse("indicator_list"), when already known."""
     from urllib.parse import quote
 
     from django.urls import reverse
 
-    return reverse("indicator_list") + quote(code, safe="/~:@!$&'()*+,;=") + "/"
+    return (prefix or reverse("indicator_list")) + quote(code, safe="/~:@!$&'()*+,;=") + "/"
 
 
 @register.simple_tag
@@ -61,6 +61,7 @@ def profile_table(caption, rows, authority, can_flag):
     from apa.indicators.charts import sparkline as draw
 
     dfe = escape(authority.dfe_code)
+    prefix = reverse("indicator_list")
     flag_base = reverse("indicator_flag_new", kwargs={"dfe_code": authority.dfe_code}) if can_flag else ""
     head = ('<th scope="col" class="govuk-table__header">Indicator</th><th scope="col" class="govuk-table__header">'
             'Period</th><th scope="col" class="govuk-table__header apa-numeric">Value</th><th scope="col" '
@@ -82,7 +83,7 @@ def profile_table(caption, rows, authority, can_flag):
                      f"{escape(r.previous_period)})"
         cells = [
             f'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="'
-            f'{escape(indicator_url(r.indicator.code))}?authority={dfe}">{title}</a></th>',
+            f'{escape(indicator_url(r.indicator.code, prefix))}?authority={dfe}">{title}</a></th>',
             f'<td class="govuk-table__cell">{escape(r.period)}</td>',
             f'<td class="govuk-table__cell apa-numeric">{escape(r.value_text)}</td>',
             f'<td class="govuk-table__cell">{band(r.band)}</td>',
