@@ -180,3 +180,12 @@ def test_init_loads_the_whole_shipped_lait_set_once(run_apa):
     assert IndicatorPeriod.objects.count() == 3770
     assert Value.objects.count() + AreaValue.objects.count() == 641_070 - 170  # bar the `0` rows
     assert lait_shipped_load() is None
+
+
+def test_list_and_flags_commands(sample, run_apa):
+    code, out, _ = run_apa("indicators", "list", "--outcome", "staying_safe", "--format", "csv")
+    assert code == 0 and "CINPermExclusion" in out and "RTA" not in out
+    code, out, _ = run_apa("indicators", "list", "--query", "road traffic")
+    assert code == 0 and out.splitlines()[-1] == "1 indicators"
+    code, out, _ = run_apa("indicators", "flags", "--status", "all")
+    assert code == 0 and out.startswith("flag,status,raised_at")
