@@ -37,7 +37,7 @@ def benchmark_snapshot(*, code: str, authority, period: str | None) -> dict:
     from apa.indicators import selectors
 
     try:
-        return selectors.benchmark_for(indicator=selectors.indicator_get(code=code), authority=authority, period=period)
+        return selectors.benchmark_json(code=code, authority=authority, period=period)
     except ApaError:
         return {"indicator": code, "period": period}
 
