@@ -2,8 +2,9 @@
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
+
+from apa.tabular import date_argument
 
 PUBLICATION_DATA = Path(__file__).resolve().parent / "publication" / "data"
 # Published results shipped with APA and loaded by `apa init`, in this order.
@@ -48,7 +49,7 @@ def register(commands) -> None:
     p.add_argument("--year", type=int)
     p.add_argument("--authority", required=True)
     p.add_argument("--score", help="areas summed, joined by '+' (default: the framework's usual score)")
-    p.add_argument("--as-of", type=_date, help="count results published on or before this date (default today)")
+    p.add_argument("--as-of", type=date_argument, help="count results published on or before this date (default today)")
     p.add_argument("--group", default="all", choices=["all", "region", "type", "neighbours"])
     p.add_argument("--format", default="text", choices=["text", "json"])
     p.set_defaults(handler=cmd_compare)
@@ -62,15 +63,6 @@ def register(commands) -> None:
     p.set_defaults(handler=cmd_frameworks)
 
 
-def _date(text: str) -> date:
-    from apa.tabular import parse_date
-
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        import argparse
-
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_init(args) -> int:

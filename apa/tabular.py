@@ -75,3 +75,13 @@ def parse_date(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD or DD/MM/YYYY")
+
+
+def date_argument(text: str) -> date:
+    """An argparse type: parse_date, with its sentence as the command line's error."""
+    import argparse
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

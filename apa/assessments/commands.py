@@ -6,15 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from apa.errors import ApaError, Problem
-
-
-def _date(text: str):
-    from apa.tabular import parse_date
-
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from apa.tabular import date_argument
 
 
 def _datetime(text: str) -> datetime:
@@ -38,7 +30,7 @@ def register(commands) -> None:
     p = cycle.add_parser("open", help="open a cycle for a framework and year (admin)")
     _cycle_args(p)
     for name in ("self-assessment-due", "data-lock", "visits-from", "visits-to", "moderation-by"):
-        p.add_argument(f"--{name}", type=_date)
+        p.add_argument(f"--{name}", type=date_argument)
     p.set_defaults(handler=cmd_open)
     p = cycle.add_parser("schedule", help="set the publication date and time, Europe/London (publisher)")
     _cycle_args(p)

@@ -1,18 +1,9 @@
 """`apa councils rule` and `apa callin-deadline`: the council's call-in rule and the deadline it gives."""
 
-import argparse
 import json
 
 from apa.errors import ApaError, Problem
-
-
-def _date(text):
-    from apa.tabular import parse_date
-
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from apa.tabular import date_argument
 
 
 def register(commands) -> None:
@@ -23,18 +14,18 @@ def register(commands) -> None:
     p.add_argument("--working-days", type=int, required=True)
     p.add_argument("--count-from", choices=["publication", "decision"], required=True)
     p.add_argument("--deadline-time", required=True, metavar="HH:MM|midnight")
-    p.add_argument("--closure", type=_date, action="append", metavar="DATE", help="a council closure day (repeat)")
+    p.add_argument("--closure", type=date_argument, action="append", metavar="DATE", help="a council closure day (repeat)")
     p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME")
     p.set_defaults(handler=cmd_rule)
 
     p = commands.add_parser("callin-deadline", help="the call-in deadline and effective date of a decision")
-    p.add_argument("--published", type=_date, required=True)
-    p.add_argument("--decided", type=_date)
+    p.add_argument("--published", type=date_argument, required=True)
+    p.add_argument("--decided", type=date_argument)
     p.add_argument("--authority", help="use this council's rule (explicit options override it)")
     p.add_argument("--working-days", type=int)
     p.add_argument("--count-from", choices=["publication", "decision"])
     p.add_argument("--deadline-time", metavar="HH:MM|midnight")
-    p.add_argument("--closure", type=_date, action="append", metavar="DATE")
+    p.add_argument("--closure", type=date_argument, action="append", metavar="DATE")
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(handler=cmd_deadline)
 

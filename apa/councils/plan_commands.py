@@ -1,16 +1,8 @@
 """`apa alerts send` (the daily digest, for a scheduler) and `apa alerts list` (what is due for one person)."""
 
-import argparse
 import json
 
-
-def _date(text):
-    from apa.tabular import parse_date
-
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from apa.tabular import date_argument
 
 
 def register(commands) -> None:
@@ -18,12 +10,12 @@ def register(commands) -> None:
         dest="alerts_command", metavar="ACTION", required=True)
     p = alerts.add_parser("send", help="email each person a digest of their new alerts (run daily; each alert is "
                                        "sent once, so a second run on a day sends nothing new)")
-    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day to send for (default: today, Europe/London)")
+    p.add_argument("--date", type=date_argument, metavar="YYYY-MM-DD", help="the day to send for (default: today, Europe/London)")
     p.set_defaults(handler=cmd_send)
 
     p = alerts.add_parser("list", help="what is due for one person, as on their alerts page")
     p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME")
-    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day (default: today, Europe/London)")
+    p.add_argument("--date", type=date_argument, metavar="YYYY-MM-DD", help="the day (default: today, Europe/London)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_list)
 

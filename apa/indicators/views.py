@@ -1,10 +1,9 @@
 """Indicator pages. Views only call selectors and services; the benchmark rules live in benchmark.py."""
 
-import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -12,6 +11,7 @@ from apa.authorities.models import Authority
 from apa.authorities.selectors import authority_detail as authority_get
 from apa.errors import ApaError, NotFound, PermissionDenied
 from apa.web.access import public, roles
+from apa.web.views import csv_response
 
 from . import charts
 from .forms import FlagForm, FlagResponseForm, IndicatorFilterForm
@@ -37,15 +37,6 @@ from .services import flag_raise, flag_resolve, flag_withdraw
 FLAG_ROLES = ("authority_officer", "inspector", "moderator")
 
 
-def _csv(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
 
@@ -68,7 +59,7 @@ def indicator_list(request):
     rows = [{"indicator": i, "latest": latest.get(i.pk, ""),
              "outcomes": [titles.get(o.outcome, o.outcome) for o in i.outcomes.all()]} for i in items]
     if request.GET.get("format") == "csv":
-        return _csv("indicators.csv", ["code", "title", "topics", "outcomes", "polarity", "unit", "year_type",
+        return csv_response("indicators.csv", ["code", "title", "topics", "outcomes", "polarity", "unit", "year_type",
                                        "latest_period", "source"],
                     [[r["indicator"].code, r["indicator"].title, "; ".join(t.name for t in r["indicator"].topics.all()),
                       "; ".join(r["outcomes"]), r["indicator"].polarity, r["indicator"].unit,
@@ -109,14 +100,14 @@ def indicator_detail(request, code: str):
     sort = request.GET.get("sort") or "rank"
 
     if request.GET.get("format") == "csv" and request.GET.get("table") == "all":
-        return _csv(f"{_slug(indicator.code)}-benchmarks.csv", BENCHMARK_COLUMNS,
+        return csv_response(f"{_slug(indicator.code)}-benchmarks.csv", BENCHMARK_COLUMNS,
                     benchmark_rows(indicator=indicator))
     page = indicator_page(indicator=indicator, period=period, authority=authority, sort=sort)
     if request.GET.get("format") == "csv" and request.GET.get("table") == "series" and page["series"]:
-        return _csv(f"{_slug(indicator.code)}-{authority.dfe_code}-series.csv",
+        return csv_response(f"{_slug(indicator.code)}-{authority.dfe_code}-series.csv",
                     ["period"] + [name for name, _ in page["series"]["lines"]], page["series"]["rows"])
     if request.GET.get("format") == "csv":
-        return _csv(f"{_slug(indicator.code)}-{_slug(period.label)}.csv", BENCHMARK_COLUMNS,
+        return csv_response(f"{_slug(indicator.code)}-{_slug(period.label)}.csv", BENCHMARK_COLUMNS,
                     benchmark_rows(indicator=indicator, period=period.label, table=page["table"]))
 
     distribution = charts.distribution(
@@ -159,7 +150,7 @@ def authority_indicators(request, dfe_code: str):
     outcome = request.GET.get("outcome", "")
     profile = authority_profile(authority=authority, outcome=outcome)
     if request.GET.get("format") == "csv":
-        return _csv(f"{authority.dfe_code}-indicator-profile.csv", PROFILE_COLUMNS, [
+        return csv_response(f"{authority.dfe_code}-indicator-profile.csv", PROFILE_COLUMNS, [
             [r.indicator.code, r.indicator.title, r.period, "" if r.value is None else r.value, r.missing,
              r.band, r.rank or "", r.ranked, _blank(r.neighbour_average), _blank(r.england), _blank(r.region),
              r.previous_period or "", _blank(r.change), r.direction or "",
@@ -214,7 +205,7 @@ def flag_list(request):
     authority = user.authority if user.role == "authority_officer" and not user.is_admin else None
     flags = flags_for(authority=authority, status=None if status == "all" else status)
     if request.GET.get("format") == "csv":
-        return _csv("indicator-flags.csv", ["flag", "status", "raised_at", "raised_by", "authority", "indicator",
+        return csv_response("indicator-flags.csv", ["flag", "status", "raised_at", "raised_by", "authority", "indicator",
                                             "period", "value", "comment", "response"],
                     [[f.pk, f.status, f.raised_at.isoformat(timespec="seconds"), f.raised_by.username,
                       f.value.authority.dfe_code, f.value.period.indicator.code, f.value.period.label,

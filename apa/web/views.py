@@ -49,7 +49,7 @@ def authority_list(request):
         )
     )
     if request.GET.get("format") == "csv":
-        return _csv_response(
+        return csv_response(
             "authorities.csv",
             ["dfe_code", "name", "ons_code", "region", "london_area", "type", "start_date", "end_date"],
             [[a.dfe_code, a.name, a.current_ons_code, a.region, a.london_area, a.dfe_type,
@@ -139,7 +139,7 @@ def national_results(request, code: str, year: int | None = None):
                  r["result"].inspection_date or "", r["result"].publication_date or "",
                  r["result"].publication_basis] + [g if g is not None else "" for g in r["grades"]]
                 for r in table["rows"]]
-        return _csv_response(f"{framework.code}-{year or 'all'}-as-of-{as_of}.csv", header, rows)
+        return csv_response(f"{framework.code}-{year or 'all'}-as-of-{as_of}.csv", header, rows)
     return render(request, "web/national_results.html", {
         "framework": framework, "year": year, "years": results_years(framework=framework), "as_of": as_of,
         "as_of_text": request.GET.get("as_of", ""), "as_of_error": as_of_error, "table": table, "sort": sort,
@@ -165,7 +165,7 @@ def compare(request):
         except ApaError as exc:
             problems = exc.lines
     if comparison and request.GET.get("format") == "csv":
-        return _csv_response(
+        return csv_response(
             "comparison.csv", ["rank", "dfe_code", "authority", "score"],
             [[rank, a.dfe_code, a.name, score] for a, score, rank in comparison.table],
         )
@@ -173,7 +173,7 @@ def compare(request):
                                                 "query_string": request.GET.urlencode()})
 
 
-def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
