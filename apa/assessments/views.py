@@ -143,6 +143,11 @@ def moderation(request, pk):
             problems = exc.lines if isinstance(exc, ApaError) else ["that grade is not in this cycle's moderation"]
     overview = selectors.moderation_overview(cycle=cycle)
     group = request.GET.get("by", "area")
+    if group == "region":
+        overview["rows"].sort(key=lambda r: (r["assessment"].authority.region, r["assessment"].authority.name))
+    elif group == "inspector":
+        overview["rows"].sort(key=lambda r: (getattr(r["assessment"].lead_inspector, "username", ""),
+                                             r["assessment"].authority.name))
     pending = GradeChange.objects.filter(judgement__assessment__cycle=cycle, agreed_by__isnull=True, withdrawn=False
                                          ).select_related("judgement__assessment__authority", "judgement__area", "proposed_by")
     return render(request, "assessments/moderation.html", {
@@ -297,13 +302,15 @@ def review(request, pk):
     suggested = evidence.suggestions(authority=assessment.authority, period=str(assessment.cycle.year))
     sections = []
     for j in judgements:
+        linked = [e for f in (j.findings.all() if j.pk else []) for e in f.evidence.all()]
         fresh = JudgementForm(prefix=j.area.code, grades=grades, documents=documents, initial={
             "version": j.version, "grade": j.grade, "rationale": j.rationale,
             "strengths": "\n".join(f.text for f in selectors.findings_by_kind(j)["strength"]),
             "areas_for_development": "\n".join(f.text for f in selectors.findings_by_kind(j)["development"]),
             "areas_for_focus": "\n".join(f.text for f in selectors.findings_by_kind(j)["focus"]),
-            "indicator_codes": "\n".join(sorted({e.indicator_code for f in (j.findings.all() if j.pk else [])
-                                                  for e in f.evidence.all() if e.indicator_code})),
+            "indicator_codes": "\n".join(sorted({e.indicator_code for e in linked if e.indicator_code})),
+            "documents": sorted({str(e.document_id) for e in linked if e.document_id}),
+            "link_self_assessment": any(e.self_assessment_area_id for e in linked),
         })
         sections.append({"judgement": j, "area": j.area, "form": bound.get(j.area.code) or fresh,
                          "current": fresh if conflict == j.area.code else None,

@@ -8,7 +8,10 @@ def _govuk_class(widget) -> str:
     return {
         forms.Select: "govuk-select",
         forms.CheckboxInput: "govuk-checkboxes__input",
+        forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
         forms.Textarea: "govuk-textarea",
+        forms.FileInput: "govuk-file-upload",
+        forms.ClearableFileInput: "govuk-file-upload",
     }.get(type(widget), "govuk-input")
 
 
