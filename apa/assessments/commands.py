@@ -31,6 +31,8 @@ def register(commands) -> None:
     _cycle_args(p)
     for name in ("self-assessment-due", "data-lock", "visits-from", "visits-to", "moderation-by"):
         p.add_argument(f"--{name}", type=date_argument)
+    p.add_argument("--period", action="append", default=[], metavar="CODE=LABEL",
+                   help="judge an indicator by this period instead of its latest at the data lock (repeat)")
     p.set_defaults(handler=cmd_open)
     p = cycle.add_parser("schedule", help="set the publication date and time, Europe/London (publisher)")
     _cycle_args(p)
@@ -79,8 +81,14 @@ def _actor(args):
 def cmd_open(args) -> int:
     from .services import cycle_open
 
+    periods = {}
+    for item in args.period:
+        code, sep, label = item.rpartition("=")
+        if not sep or not code or not label:
+            raise ApaError(Problem(f"--period {item!r}: write CODE=LABEL, for example 'InfMort=2016-18'"))
+        periods[code] = label
     cycle = cycle_open(
-        framework_code=args.framework, year=args.year, actor=_actor(args),
+        framework_code=args.framework, year=args.year, actor=_actor(args), periods=periods,
         self_assessment_due=args.self_assessment_due, data_lock=args.data_lock, visits_from=args.visits_from,
         visits_to=args.visits_to, moderation_by=args.moderation_by,
     )

@@ -21,6 +21,14 @@ def latest_periods(*, on: date) -> dict[str, str]:
     return {code: label for code, (_, label) in chosen.items()}
 
 
+def unknown_periods(periods: dict[str, str]) -> list[tuple[str, str]]:
+    """The (code, label) pairs that name no stored indicator period."""
+    from apa.indicators.models import IndicatorPeriod
+
+    known = set(IndicatorPeriod.objects.filter(indicator__code__in=list(periods)).values_list("indicator__code", "label"))
+    return [(code, label) for code, label in periods.items() if (code, label) not in known]
+
+
 def unknown_codes(codes: list[str]) -> list[str]:
     if not codes:
         return []

@@ -102,6 +102,9 @@ def cycle_open(*, framework_code: str, year: int, actor, periods: dict[str, str]
     ]
     if problems:
         raise ApaError(problems)
+    unknown = indicator_evidence.unknown_periods(periods or {})
+    if unknown:
+        raise ApaError([Problem(f"indicator {code!r} has no period {label!r}") for code, label in unknown])
     cycle = Cycle.objects.create(framework=framework, year=year, opened_by=actor, **dates)
     chosen = indicator_evidence.latest_periods(on=cycle.data_lock)
     chosen.update(periods or {})

@@ -10,9 +10,11 @@ urlpatterns = [
     path("assessments/<int:pk>/self-assessment/", views.self_assessment, name="self_assessment"),
     path("assessments/<int:pk>/review/", views.review, name="review"),
     path("assessments/<int:pk>/letter/", views.draft_letter, name="draft_letter"),
+    path("assessments/<int:pk>/letter.pdf", views.draft_letter_pdf, name="draft_letter_pdf"),
     path("assessments/<int:pk>/representation/", views.representation, name="representation"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("corrections/<int:pk>/", views.result_correction, name="result_correction"),
     path("letters/<str:dfe_code>/<slug:code>/<int:year>/", views.published_letter, name="published_letter"),
+    path("letters/<str:dfe_code>/<slug:code>/<int:year>/letter.pdf", views.published_letter, name="published_letter_pdf"),
     path("my-work/", views.my_work, name="my_work"),
 ]

@@ -346,8 +346,32 @@ def draft_letter(request, pk):
             problems = ["Write your comment before sending it"]
     return render(request, "assessments/letter.html", {
         "letter": selectors.letter(assessment=assessment), "assessment": assessment, "draft": True,
-        "may_comment": may_comment, "problems": problems,
+        "may_comment": may_comment, "problems": problems, "pdf_url": reverse("draft_letter_pdf", args=[assessment.pk]),
     })
+
+
+def _letter_pdf(request, context, filename):
+    """The letter page's own body, through WeasyPrint with print CSS."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string("assessments/letter_print.html", context, request=request)
+    response = HttpResponse(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@roles(*EVERYONE_SIGNED_IN)
+def draft_letter_pdf(request, pk):
+    assessment = _assessment(request, pk)
+    if not selectors.can_see_judgements(user=request.user, assessment=assessment):
+        raise Http404("No draft letter yet")
+    response = _letter_pdf(request, {"letter": selectors.letter(assessment=assessment), "assessment": assessment,
+                                     "draft": True}, f"draft-letter-{assessment.authority.dfe_code}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @roles(*EVERYONE_SIGNED_IN)
@@ -418,10 +442,12 @@ def published_letter(request, dfe_code: str, code: str, year: int):
         result = selectors.published_letter(authority=authority, framework_code=code, year=year)
     except ApaError:
         raise Http404("No published letter") from None
-    return render(request, "assessments/letter.html", {
-        "letter": selectors.letter(assessment=result.assessment), "assessment": result.assessment, "draft": False,
-        "result": result,
-    })
+    context = {"letter": selectors.letter(assessment=result.assessment), "assessment": result.assessment,
+               "draft": False, "result": result}
+    if request.path.endswith(".pdf"):
+        return _letter_pdf(request, context, f"apa-letter-{authority.dfe_code}-{year}.pdf")
+    context["pdf_url"] = reverse("published_letter_pdf", args=[authority.dfe_code, code, year])
+    return render(request, "assessments/letter.html", context)
 
 
 @signed_in

@@ -85,3 +85,20 @@ def test_judgements_import_all_or_nothing(capsys, kent, users, tmp_path):
 def test_publish_due_with_nothing_due(capsys, db):
     code, out, err = run(capsys, "cycle", "publish-due")
     assert (code, out.strip()) == (0, "recorded 0 scheduled publications")
+
+
+@pytest.mark.django_db
+def test_open_with_a_chosen_period(capsys, users):
+    from apa.assessments.models import CyclePeriod
+    from apa.indicators.models import Indicator, IndicatorPeriod
+
+    indicator = Indicator.objects.create(code="ZZ rate, %", title="A measure")
+    for label, key in (("2023", 2023_12_00_1), ("2024", 2024_12_00_1)):
+        IndicatorPeriod.objects.create(indicator=indicator, label=label, sort_key=key)
+    code, out, err = run(capsys, "cycle", "open", "--framework", "apa-2008", "--year", "2025", "--as", "admin",
+                         "--period", "ZZ rate, %=2099")
+    assert code == 2 and err.strip() == "error: indicator 'ZZ rate, %' has no period '2099'"
+    code, out, err = run(capsys, "cycle", "open", "--framework", "apa-2008", "--year", "2025", "--as", "admin",
+                         "--period", "ZZ rate, %=2023")
+    assert code == 0
+    assert CyclePeriod.objects.get(indicator_code="ZZ rate, %").period == "2023"

@@ -244,3 +244,19 @@ def test_flags_are_refused_once_the_cycle_locks_its_data(kent, users):
     data_lock_check(authority=kent.authority, period=period, when=date(2025, 6, 30))  # the lock day itself: open
     with pytest.raises(ApaError, match="locked for the Annual performance assessment 2008 2025 on 30 June 2025"):
         data_lock_check(authority=kent.authority, period=period, when=date(2025, 7, 1))
+
+
+def test_letters_as_pdf_draft_to_those_allowed_published_to_all(kent, cycle, users, client):
+    _to_moderation(kent, users)
+    client.force_login(users["kent_officer"])
+    draft = client.get(f"/assessments/{kent.pk}/letter.pdf")
+    assert draft.status_code == 200 and draft.content.startswith(b"%PDF")
+    client.force_login(users["surrey_officer"])
+    assert client.get(f"/assessments/{kent.pk}/letter.pdf").status_code == 404
+    client.logout()
+    assert client.get("/letters/886/apa-2008/2025/letter.pdf").status_code == 404
+    assessment_transition(assessment=kent, to=State.MODERATED, actor=users["moderator"])
+    services.cycle_publish(cycle=cycle, actor=users["publisher"])
+    published = client.get("/letters/886/apa-2008/2025/letter.pdf")
+    assert published.status_code == 200 and published.content.startswith(b"%PDF")
+    assert b"letter.pdf" in client.get("/letters/886/apa-2008/2025/").content
