@@ -10,7 +10,7 @@ from django.utils import timezone
 from apa.accounts.models import Role
 from apa.errors import NotFound, Problem
 from apa.frameworks.models import Area
-from apa.publication.selectors import area_lineage, results_visible
+from apa.publication.selectors import area_lineages, results_visible
 
 from .models import (
     Assessment,
@@ -196,34 +196,29 @@ def moderation_overview(*, cycle: Cycle) -> dict:
     return {"areas": areas, "rows": rows, "outliers": outliers, "distribution": distribution, "grades": grades}
 
 
-def _previous_grades(*, authorities, cycle: Cycle) -> dict[tuple[int, int], int]:
-    """Each authority's latest published grade before this cycle, per area of this framework (following
-    areas that continue earlier ones)."""
-    lineage = {a.pk: set(area_lineage(Area.objects.select_related("continues__continues").get(pk=a.pk)))
-               for a in cycle.framework.areas.all()}
+def _grades_by_area(*, cycle: Cycle, results) -> dict[tuple[int, int], int]:
+    """(authority, area of this cycle's framework) → the grade in the latest of `results` that graded that area
+    or an area it continues."""
+    lineages = area_lineages()
+    ours = {a.pk: lineages[a.pk] for a in cycle.framework.areas.all()}
     found = {}
-    results = results_visible().filter(authority__in=authorities).exclude(year=cycle.year, framework=cycle.framework)
     for result in results.prefetch_related("grades").order_by("counts_from"):
-        if result.year and result.year >= cycle.year:
-            continue
         for g in result.grades.all():
-            for area_id, chain in lineage.items():
+            for area_id, chain in ours.items():
                 if g.area_id in chain:
                     found[(result.authority_id, area_id)] = g.grade
     return found
 
 
+def _previous_grades(*, authorities, cycle: Cycle) -> dict[tuple[int, int], int]:
+    """Each authority's latest published grade before this cycle's year, per area."""
+    results = results_visible().filter(authority__in=authorities).exclude(year__gte=cycle.year)
+    return _grades_by_area(cycle=cycle, results=results)
+
+
 def _previous_cycle_grades(*, cycle: Cycle) -> dict[tuple[int, int], int]:
     """Last year's published grades under the same areas (for the distribution)."""
-    lineage = {a.pk: set(area_lineage(Area.objects.select_related("continues__continues").get(pk=a.pk)))
-               for a in cycle.framework.areas.all()}
-    out = {}
-    for result in results_visible().filter(year=cycle.year - 1).prefetch_related("grades"):
-        for g in result.grades.all():
-            for area_id, chain in lineage.items():
-                if g.area_id in chain:
-                    out[(result.authority_id, area_id)] = g.grade
-    return out
+    return _grades_by_area(cycle=cycle, results=results_visible().filter(year=cycle.year - 1))
 
 
 def _indicator_outliers(*, assessments, cycle: Cycle) -> list:

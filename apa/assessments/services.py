@@ -16,6 +16,7 @@ from apa.frameworks.models import Area, Framework
 from apa.publication.models import DateBasis, GradeSource, Result, ResultGrade
 
 from . import evidence as indicator_evidence
+from . import selectors
 from .models import (
     Assessment,
     ChangeLog,
@@ -170,7 +171,7 @@ def cycle_assign(*, cycle: Cycle, authority: Authority, inspector, actor) -> Ass
 
 def _officer_of(actor, assessment: Assessment):
     assessment.refresh_from_db(fields=["state", "authority", "lead_inspector"])
-    if actor is None or actor.role != Role.AUTHORITY_OFFICER or actor.authority_id != assessment.authority_id:
+    if not selectors.is_officer_of(actor, assessment):
         raise PermissionDenied(Problem(f"only an authority officer of {assessment.authority.name} may do this"))
 
 

@@ -303,11 +303,12 @@ def review(request, pk):
     sections = []
     for j in judgements:
         linked = [e for f in (j.findings.all() if j.pk else []) for e in f.evidence.all()]
+        kinds = selectors.findings_by_kind(j)
         fresh = JudgementForm(prefix=j.area.code, grades=grades, documents=documents, initial={
             "version": j.version, "grade": j.grade, "rationale": j.rationale,
-            "strengths": "\n".join(f.text for f in selectors.findings_by_kind(j)["strength"]),
-            "areas_for_development": "\n".join(f.text for f in selectors.findings_by_kind(j)["development"]),
-            "areas_for_focus": "\n".join(f.text for f in selectors.findings_by_kind(j)["focus"]),
+            "strengths": "\n".join(f.text for f in kinds["strength"]),
+            "areas_for_development": "\n".join(f.text for f in kinds["development"]),
+            "areas_for_focus": "\n".join(f.text for f in kinds["focus"]),
             "indicator_codes": "\n".join(sorted({e.indicator_code for e in linked if e.indicator_code})),
             "documents": sorted({str(e.document_id) for e in linked if e.document_id}),
             "link_self_assessment": any(e.self_assessment_area_id for e in linked),

@@ -14,6 +14,7 @@ from apa.accounts.models import Role
 from apa.errors import ApaError, PermissionDenied, Problem
 
 from .models import Assessment, ChangeLog, State
+from .selectors import is_officer_of
 
 SCHEDULED_PUBLICATION = "scheduled publication"
 
@@ -88,7 +89,7 @@ def _may(who: str, assessment: Assessment, user) -> bool:
     if who == LEAD_INSPECTOR:
         return user.role == Role.INSPECTOR and assessment.lead_inspector_id == user.pk
     if who == AUTHORITY_OFFICER:
-        return user.role == Role.AUTHORITY_OFFICER and user.authority_id == assessment.authority_id
+        return is_officer_of(user, assessment)
     if who == MODERATOR:
         return user.role == Role.MODERATOR
     if who == PUBLISHER:

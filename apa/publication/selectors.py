@@ -168,14 +168,17 @@ def authorities_compared(
     return comparison
 
 
-def area_lineage(area: Area) -> list[int]:
-    """The area and every earlier area it continues, across frameworks."""
-    chain, seen = [], set()
-    while area is not None and area.pk not in seen:
-        chain.append(area.pk)
-        seen.add(area.pk)
-        area = area.continues
-    return chain
+def area_lineages() -> dict[int, set[int]]:
+    """For every area, itself and every earlier area it continues, across frameworks (one query)."""
+    continues = dict(Area.objects.values_list("pk", "continues_id"))
+    lineages = {}
+    for pk in continues:
+        chain, area = set(), pk
+        while area is not None and area not in chain:
+            chain.add(area)
+            area = continues.get(area)
+        lineages[pk] = chain
+    return lineages
 
 
 @dataclass
@@ -204,9 +207,10 @@ def result_changes(*, result, history: list | None = None) -> list[AreaChange]:
     earlier = sorted(
         (r for r in history if r.pk != result.pk and _sort_key(r) < _sort_key(result)), key=_sort_key, reverse=True
     )
+    lineages = area_lineages()
     changes = []
     for grade in result.grades.all():
-        lineage = set(area_lineage(_area_with_chain(grade.area)))
+        lineage = lineages[grade.area_id]
         previous = None
         for other in earlier:
             match = next((g for g in other.grades.all() if g.area_id in lineage), None)
@@ -220,17 +224,6 @@ def result_changes(*, result, history: list | None = None) -> list[AreaChange]:
 
 def _sort_key(result) -> tuple:
     return (result.year or result.counts_from.year, result.counts_from, result.key)
-
-
-_AREA_CACHE: dict[int, Area] = {}
-
-
-def _area_with_chain(area: Area) -> Area:
-    cached = _AREA_CACHE.get(area.pk)
-    if cached is None:
-        cached = Area.objects.select_related("continues__continues__continues").get(pk=area.pk)
-        _AREA_CACHE[area.pk] = cached
-    return cached
 
 
 def authority_results(*, authority: Authority) -> list:
