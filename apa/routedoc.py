@@ -6,7 +6,7 @@ import re
 def _walk(resolver, prefix=""):
     from django.urls import URLPattern, URLResolver
 
-    from apa.web.access import PUBLIC, SIGNED_IN, decided
+    from apa.ui.access import PUBLIC, SIGNED_IN, decided
 
     for pattern in resolver.url_patterns:
         text = prefix + str(pattern.pattern)

@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "apa.indicators",
     "apa.assessments",
     "apa.councils",
-    "apa.web",
+    "apa.ui",
 ]
 
 MIDDLEWARE = [
@@ -61,7 +61,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apa.web.context.site",
+                "apa.accounts.context.site",
             ],
         },
     },

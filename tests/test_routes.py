@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path
 from django.urls.resolvers import RegexPattern
 
 from apa.accounts.models import Role
-from apa.web.access import PUBLIC, SIGNED_IN, decided, public, roles
+from apa.ui.access import PUBLIC, SIGNED_IN, decided, public, roles
 
 # URL namespace -> the access rule the third-party views enforce.
 THIRD_PARTY = {
@@ -155,7 +155,8 @@ def test_admin_is_admin_only(client, persona, url):
 
 
 def test_decided_reads_functions_and_class_based_views():
-    from apa.web import accounts, views
+    from apa.accounts import views as accounts
+    from apa.publication import views
 
     assert decided(views.home) == PUBLIC
     assert decided(accounts.SignIn.as_view()) == PUBLIC

@@ -1,6 +1,6 @@
 from django import forms
 
-from apa.web.forms import GovukMixin
+from apa.ui.forms import GovukMixin
 
 
 class CycleOpenForm(GovukMixin, forms.Form):
@@ -125,7 +125,3 @@ class GradeChangeForm(GovukMixin, forms.Form):
     def __init__(self, *args, grades=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_grade"].choices = [(g.value, f"{g.value} {g.label}") for g in grades]
-
-
-class CorrectionForm(GovukMixin, forms.Form):
-    note = forms.CharField(label="What was wrong (shown with the correction)", widget=forms.Textarea(attrs={"rows": 3}))

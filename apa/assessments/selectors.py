@@ -143,13 +143,6 @@ def letter(*, assessment: Assessment) -> dict:
             "developments": totals[FindingKind.DEVELOPMENT], "focus": totals[FindingKind.FOCUS], "ratio": ratio}
 
 
-def published_letter(*, authority, framework_code: str, year: int):
-    """The published letter of a cycle result: only once its result is visible, from the one store."""
-    result = results_visible().filter(authority=authority, framework__code=framework_code, year=year,
-                                      assessment__isnull=False).select_related("assessment").first()
-    if result is None:
-        raise NotFound(Problem("no published letter"))
-    return result
 
 
 def history_for_user(*, user, assessment: Assessment):

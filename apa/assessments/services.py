@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from apa.accounts.models import Role
+from apa.accounts.permissions import require_role
 from apa.authorities.models import Authority
 from apa.authorities.selectors import authority_resolve
 from apa.errors import ApaError, NotFound, PermissionDenied, Problem
 from apa.frameworks.models import Area, Framework
+from apa.frameworks.selectors import grade_value
 from apa.publication.models import DateBasis, GradeSource, Result, ResultGrade
 
 from . import evidence as indicator_evidence
@@ -49,22 +51,8 @@ def _log(assessment, actor, action, *, area="", field="", before="", after="", r
     )
 
 
-def _require_role(actor, *roles: str, doing: str):
-    if actor is None or not actor.is_active or not (actor.role in roles or actor.is_admin and Role.ADMIN in roles):
-        raise PermissionDenied(Problem(f"only {' or '.join(r.replace('_', ' ') for r in roles)} accounts may {doing}"))
 
 
-def _grade_ok(framework: Framework, grade) -> int | None:
-    if grade in (None, ""):
-        return None
-    values = {g.value for g in framework.grades.all()}
-    try:
-        value = int(grade)
-    except (TypeError, ValueError):
-        value = None
-    if value not in values:
-        raise ApaError(Problem(f"{grade!r} is not a grade of {framework.code}; use {', '.join(map(str, sorted(values)))}"))
-    return value
 
 
 # ---- cycles ---------------------------------------------------------------------------------------------
@@ -86,7 +74,7 @@ def default_milestones(year: int) -> dict[str, date]:
 def cycle_open(*, framework_code: str, year: int, actor, periods: dict[str, str] | None = None, **milestones) -> Cycle:
     """Open a cycle for a framework and year, with an assessment for every authority that exists on its
     data-lock date. Indicator periods default to each indicator's latest period on the data-lock date."""
-    _require_role(actor, Role.ADMIN, doing="open a cycle")
+    require_role(actor, Role.ADMIN, doing="open a cycle")
     framework = Framework.objects.filter(code=framework_code).first()
     if framework is None:
         raise NotFound(Problem(f"no framework {framework_code!r}"))
@@ -133,7 +121,7 @@ def cycle_get(*, framework_code: str, year: int) -> Cycle:
 def cycle_schedule(*, cycle: Cycle, publish_at: datetime, actor) -> Cycle:
     """The publisher sets the publication moment (Europe/London). Moderated results become visible then,
     decided when data is read: nothing waits on a scheduler."""
-    _require_role(actor, Role.PUBLISHER, doing="set the publication date")
+    require_role(actor, Role.PUBLISHER, doing="set the publication date")
     if timezone.is_naive(publish_at):
         publish_at = timezone.make_aware(publish_at, timezone.get_default_timezone())
     if publish_at <= timezone.now():
@@ -153,7 +141,7 @@ def cycle_schedule(*, cycle: Cycle, publish_at: datetime, actor) -> Cycle:
 
 @transaction.atomic
 def cycle_assign(*, cycle: Cycle, authority: Authority, inspector, actor) -> Assessment:
-    _require_role(actor, Role.ADMIN, doing="assign lead inspectors")
+    require_role(actor, Role.ADMIN, doing="assign lead inspectors")
     if inspector.role != Role.INSPECTOR or not inspector.is_active:
         raise ApaError(Problem(f"{inspector.username} is not an active inspector"))
     assessment = cycle.assessments.filter(authority=authority).first()
@@ -188,7 +176,7 @@ def self_assessment_save(*, assessment: Assessment, area: Area, actor, version: 
     if area.framework_id != assessment.cycle.framework_id:
         raise ApaError(Problem(f"area {area.code} is not part of {assessment.cycle.framework.code}"))
     if "own_grade" in values:
-        values["own_grade"] = _grade_ok(assessment.cycle.framework, values["own_grade"])
+        values["own_grade"] = grade_value(assessment.cycle.framework, values["own_grade"])
     if "indicator_codes" in values:
         codes = _codes(values["indicator_codes"])
         unknown = indicator_evidence.unknown_codes(codes)
@@ -297,7 +285,7 @@ def judgement_save(*, assessment: Assessment, area: Area, actor, data: Judgement
         raise ApaError(Problem(f"judgements can be changed only under review or in draft; this assessment is {assessment.state}"))
     if area.framework_id != assessment.cycle.framework_id:
         raise ApaError(Problem(f"area {area.code} is not part of {assessment.cycle.framework.code}"))
-    grade = _grade_ok(assessment.cycle.framework, data.grade)
+    grade = grade_value(assessment.cycle.framework, data.grade)
     codes = _codes(data.indicator_codes or [])
     unknown = indicator_evidence.unknown_codes(codes)
     if unknown:
@@ -389,13 +377,13 @@ def factual_accuracy_comment(*, finding: Finding | None, judgement: Judgement, a
 
 @transaction.atomic
 def grade_change_propose(*, judgement: Judgement, to_grade, reason: str, actor) -> GradeChange:
-    _require_role(actor, Role.MODERATOR, doing="propose a moderated grade")
+    require_role(actor, Role.MODERATOR, doing="propose a moderated grade")
     assessment = Assessment.objects.select_related("cycle__framework").get(pk=judgement.assessment_id)
     if assessment.state not in {State.MODERATION, State.REPRESENTATION}:
         raise ApaError(Problem("grades can be changed in moderation, or while a representation is decided"))
     if not reason.strip():
         raise ApaError(Problem("a moderator's grade change needs a reason"))
-    value = _grade_ok(assessment.cycle.framework, to_grade)
+    value = grade_value(assessment.cycle.framework, to_grade)
     if value is None or value == judgement.grade:
         raise ApaError(Problem(f"the new grade must differ from the current grade ({judgement.grade})"))
     if judgement.grade_changes.filter(agreed_by__isnull=True, withdrawn=False).exists():
@@ -410,7 +398,7 @@ def grade_change_propose(*, judgement: Judgement, to_grade, reason: str, actor) 
 @transaction.atomic
 def grade_change_agree(*, change: GradeChange, actor) -> Judgement:
     """A second moderator agrees: only then does the grade change, with the proposer's reason."""
-    _require_role(actor, Role.MODERATOR, doing="agree a moderated grade")
+    require_role(actor, Role.MODERATOR, doing="agree a moderated grade")
     change = GradeChange.objects.select_for_update().select_related("judgement__assessment", "judgement__area").get(pk=change.pk)
     if change.agreed_by_id or change.withdrawn:
         raise ApaError(Problem("this grade change was already decided"))
@@ -454,7 +442,7 @@ def representation_make(*, assessment: Assessment, actor, kind: str, text: str, 
 @transaction.atomic
 def representation_decide(*, representation: Representation, actor, decision: str, reason: str,
                           new_grade=None) -> Representation:
-    _require_role(actor, Role.MODERATOR, doing="decide a representation")
+    require_role(actor, Role.MODERATOR, doing="decide a representation")
     if representation.decision:
         raise ApaError(Problem("this representation was already decided"))
     if decision not in Representation.Decision.values:
@@ -464,7 +452,7 @@ def representation_decide(*, representation: Representation, actor, decision: st
     assessment = Assessment.objects.select_related("cycle__framework").get(pk=representation.assessment_id)
     if decision == Representation.Decision.UPHELD and representation.kind == Representation.Kind.GRADE:
         judgement = Judgement.objects.get(assessment=assessment, area=representation.area)
-        value = _grade_ok(assessment.cycle.framework, new_grade)
+        value = grade_value(assessment.cycle.framework, new_grade)
         if value is None:
             raise ApaError(Problem("an upheld representation on a grade needs the new grade"))
         if value != judgement.grade:
@@ -543,7 +531,7 @@ def _result_sync(*, assessment: Assessment, at) -> Result:
 @transaction.atomic
 def cycle_publish(*, cycle: Cycle, actor) -> list[Assessment]:
     """Publish every moderated assessment of the cycle together, now."""
-    _require_role(actor, Role.PUBLISHER, doing="publish a cycle")
+    require_role(actor, Role.PUBLISHER, doing="publish a cycle")
     published = []
     now = timezone.now()
     for assessment in cycle.assessments.filter(state=State.MODERATED).select_related("authority"):
@@ -572,42 +560,12 @@ def cycle_publish_due(*, now=None) -> list[Assessment]:
     return done
 
 
-@transaction.atomic
-def result_correct(*, result: Result, grades: dict[str, int], note: str, actor) -> Result:
-    """A published grade is never edited in place: a correction is a new published version with a note; the
-    previous version stays visible as history."""
-    _require_role(actor, Role.MODERATOR, Role.ADMIN, doing="correct a published result")
-    if not note.strip():
-        raise ApaError(Problem("a correction needs a note saying what was wrong"))
-    if not result.is_current:
-        raise ApaError(Problem("only the current version of a result can be corrected"))
-    areas = {a.code: a for a in result.framework.areas.all()}
-    unknown = [c for c in grades if c not in areas]
-    if unknown:
-        raise ApaError(Problem(f"unknown area {', '.join(unknown)}"))
-    values = {c: _grade_ok(result.framework, g) for c, g in grades.items()}
-    now = timezone.now()
-    old_grades = {g.area.code: g for g in result.grades.select_related("area")}
-    result.is_current = False
-    result.save(update_fields=["is_current"])
-    new = Result.objects.create(
-        authority=result.authority, framework=result.framework, year=result.year, inspection_date=result.inspection_date,
-        inspection_type=result.inspection_type, key=result.key, publication_date=timezone.localdate(now),
-        publication_basis=DateBasis.GIVEN, counts_from=result.counts_from, visible_from=now, assessment=result.assessment,
-        version=result.version + 1, previous=result, correction_note=note.strip(), created_by=actor,
-    )
-    for code, old in old_grades.items():
-        grade = ResultGrade.objects.create(result=new, area=old.area, grade=values.get(code, old.grade))
-        for source in old.sources.all():
-            GradeSource.objects.create(grade=grade, source=source.source, note=source.note)
-    for code, value in values.items():
-        if code not in old_grades and value is not None:
-            ResultGrade.objects.create(result=new, area=areas[code], grade=value)
-    if result.assessment_id:
-        for code, value in values.items():
-            _log(result.assessment, actor, "correction", area=code, field="grade",
-                 before=old_grades[code].grade if code in old_grades else "", after=value, reason=note.strip())
-    return new
+
+
+def correction_logged(*, assessment: Assessment, changes: dict, note: str, actor) -> None:
+    """A correction of the assessment's published result, in the assessment's history."""
+    for code, (before, after) in changes.items():
+        _log(assessment, actor, "correction", area=code, field="grade", before=before, after=after, reason=note)
 
 
 # ---- draft judgements from a file -----------------------------------------------------------------------
@@ -646,7 +604,7 @@ def judgements_import(*, path: Path | str, framework_code: str, year: int, actor
         if area is None:
             fail("area", f"{cycle.framework.code} has no area {row['area']!r}")
         try:
-            _grade_ok(cycle.framework, row["grade"]) if row["grade"] else fail("grade", "a grade is needed")
+            grade_value(cycle.framework, row["grade"]) if row["grade"] else fail("grade", "a grade is needed")
         except ApaError as exc:
             fail("grade", exc.lines[0])
         codes = _codes(row["evidence"])

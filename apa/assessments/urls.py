@@ -13,8 +13,5 @@ urlpatterns = [
     path("assessments/<int:pk>/letter.pdf", views.draft_letter_pdf, name="draft_letter_pdf"),
     path("assessments/<int:pk>/representation/", views.representation, name="representation"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
-    path("corrections/<int:pk>/", views.result_correction, name="result_correction"),
-    path("letters/<str:dfe_code>/<slug:code>/<int:year>/", views.published_letter, name="published_letter"),
-    path("letters/<str:dfe_code>/<slug:code>/<int:year>/letter.pdf", views.published_letter, name="published_letter_pdf"),
     path("my-work/", views.my_work, name="my_work"),
 ]

@@ -13,13 +13,13 @@ from apa.authorities.selectors import authority_resolve
 from apa.councils.plan import plan_for_self_assessment
 from apa.errors import ApaError, NotFound
 from apa.frameworks.selectors import framework_list
-from apa.web.access import public, roles, signed_in
+from apa.ui.access import roles, signed_in
+from apa.ui.responses import pdf_response
 
 from . import evidence, selectors, services
 from .forms import (
     AssignForm,
     CommentForm,
-    CorrectionForm,
     CycleOpenForm,
     DecisionForm,
     DocumentForm,
@@ -345,23 +345,12 @@ def draft_letter(request, pk):
                 problems = exc.lines
         else:
             problems = ["Write your comment before sending it"]
-    return render(request, "assessments/letter.html", {
+    return render(request, "publication/letter.html", {
         "letter": selectors.letter(assessment=assessment), "assessment": assessment, "draft": True,
         "may_comment": may_comment, "problems": problems, "pdf_url": reverse("draft_letter_pdf", args=[assessment.pk]),
     })
 
 
-def _letter_pdf(request, context, filename):
-    """The letter page's own body, through WeasyPrint with print CSS."""
-    from django.http import HttpResponse
-    from django.template.loader import render_to_string
-    from weasyprint import HTML
-
-    html = render_to_string("assessments/letter_print.html", context, request=request)
-    response = HttpResponse(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @roles(*EVERYONE_SIGNED_IN)
@@ -369,10 +358,9 @@ def draft_letter_pdf(request, pk):
     assessment = _assessment(request, pk)
     if not selectors.can_see_judgements(user=request.user, assessment=assessment):
         raise Http404("No draft letter yet")
-    response = _letter_pdf(request, {"letter": selectors.letter(assessment=assessment), "assessment": assessment,
-                                     "draft": True}, f"draft-letter-{assessment.authority.dfe_code}.pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(request, "publication/letter_print.html",
+                        {"letter": selectors.letter(assessment=assessment), "assessment": assessment, "draft": True},
+                        f"draft-letter-{assessment.authority.dfe_code}.pdf", private=True)
 
 
 @roles(*EVERYONE_SIGNED_IN)
@@ -410,45 +398,8 @@ def representation(request, pk):
     })
 
 
-@roles(Role.MODERATOR)
-def result_correction(request, pk):
-    from apa.publication.models import Result
-
-    result = Result.objects.filter(pk=pk, is_current=True).select_related("framework", "authority").first()
-    if result is None:
-        raise Http404("No such current result")
-    areas = list(result.framework.areas.all())
-    current = {g.area_id: g.grade for g in result.grades.all()}
-    form = CorrectionForm(request.POST or None)
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        grades = {a.code: request.POST.get(f"grade-{a.code}") for a in areas if request.POST.get(f"grade-{a.code}")}
-        try:
-            new = services.result_correct(result=result, grades=grades, note=form.cleaned_data["note"], actor=request.user)
-            messages.success(request, f"Correction published as version {new.version}")
-            return redirect("authority_detail", dfe_code=result.authority.dfe_code)
-        except ApaError as exc:
-            problems = exc.lines
-    return render(request, "assessments/correction.html", {
-        "result": result, "form": form, "problems": problems,
-        "rows": [(a, current.get(a.pk)) for a in areas], "grades": list(result.framework.grades.all()),
-    })
 
 
-@public
-def published_letter(request, dfe_code: str, code: str, year: int):
-    """A published letter: found only through the one store's visibility rule."""
-    try:
-        authority = authority_resolve(text=dfe_code)
-        result = selectors.published_letter(authority=authority, framework_code=code, year=year)
-    except ApaError:
-        raise Http404("No published letter") from None
-    context = {"letter": selectors.letter(assessment=result.assessment), "assessment": result.assessment,
-               "draft": False, "result": result}
-    if request.path.endswith(".pdf"):
-        return _letter_pdf(request, context, f"apa-letter-{authority.dfe_code}-{year}.pdf")
-    context["pdf_url"] = reverse("published_letter_pdf", args=[authority.dfe_code, code, year])
-    return render(request, "assessments/letter.html", context)
 
 
 @signed_in

@@ -1,6 +1,6 @@
 from django import forms
 
-from apa.web.forms import GovukMixin
+from apa.ui.forms import GovukMixin
 
 
 class RuleForm(GovukMixin, forms.Form):

@@ -4,7 +4,6 @@ anyone else signed in finds nothing there (404), and the role check sends the pu
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -12,7 +11,8 @@ from apa.accounts.models import Role
 from apa.authorities.selectors import authority_detail
 from apa.errors import ApaError, NotFound
 from apa.publication.selectors import results_visible
-from apa.web.access import roles, signed_in
+from apa.ui.access import roles, signed_in
+from apa.ui.responses import pdf_response
 
 from . import alerts as alerts_module
 from . import plan
@@ -203,17 +203,10 @@ def plan_progress(request, dfe_code):
 @roles(Role.AUTHORITY_OFFICER)
 def plan_progress_pdf(request, dfe_code):
     """The progress report's own HTML body through WeasyPrint with print CSS."""
-    from weasyprint import HTML
-
     authority = _authority(request, dfe_code)
     today = timezone.localdate()
-    html = render_to_string("councils/plan_progress_print.html", plan.progress_report(authority=authority, today=today),
-                            request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="improvement-plan-{authority.dfe_code}-{today.isoformat()}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(request, "councils/plan_progress_print.html", plan.progress_report(authority=authority, today=today),
+                        f"improvement-plan-{authority.dfe_code}-{today.isoformat()}.pdf", private=True)
 
 
 @roles(Role.AUTHORITY_OFFICER)

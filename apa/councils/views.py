@@ -6,14 +6,14 @@ published decisions; officers and democratic services see their own authority's 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apa.accounts.models import Role
 from apa.authorities.selectors import authority_detail
 from apa.errors import ApaError, NotFound
 from apa.publication.selectors import authority_results
-from apa.web.access import public, roles
+from apa.ui.access import public, roles
+from apa.ui.responses import pdf_response
 
 from . import reporting, selectors, services
 from .forms import (
@@ -207,14 +207,8 @@ def report_detail(request, pk):
 @public
 def report_pdf(request, pk):
     """The same HTML as the page's report body, through WeasyPrint with print CSS."""
-    from weasyprint import HTML
-
     report = _report(request, pk)
-    html = render_to_string("councils/report_print.html", _report_context(report), request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="report-{report.pk}.pdf"'
-    return response
+    return pdf_response(request, "councils/report_print.html", _report_context(report), f"report-{report.pk}.pdf")
 
 
 @public

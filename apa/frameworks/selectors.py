@@ -46,3 +46,17 @@ def grade_label(*, framework: Framework, value: int | None) -> str:
         if g.value == value:
             return g.label
     return str(value)
+
+
+def grade_value(framework: Framework, grade) -> int | None:
+    """A grade given as text or number, checked against the framework's scale (empty: no grade)."""
+    if grade in (None, ""):
+        return None
+    values = {g.value for g in framework.grades.all()}
+    try:
+        value = int(grade)
+    except (TypeError, ValueError):
+        value = None
+    if value not in values:
+        raise ApaError(Problem(f"{grade!r} is not a grade of {framework.code}; use {', '.join(map(str, sorted(values)))}"))
+    return value

@@ -10,8 +10,8 @@ from django.urls import reverse
 from apa.authorities.models import Authority
 from apa.authorities.selectors import authority_detail as authority_get
 from apa.errors import ApaError, NotFound, PermissionDenied
-from apa.web.access import public, roles
-from apa.web.views import csv_response
+from apa.ui.access import public, roles
+from apa.ui.responses import csv_response
 
 from . import charts
 from .forms import FlagForm, FlagResponseForm, IndicatorFilterForm

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from apa.authorities.models import Authority
 from apa.authorities.selectors import neighbours_of
-from apa.errors import ApaError, Problem
+from apa.errors import ApaError, NotFound, Problem
 from apa.frameworks.models import Area, Framework
 from apa.frameworks.selectors import score_areas
 
 from .models import Result, ResultGrade
+from .signals import letter_requested
 
 GROUPS = ("all", "region", "type", "neighbours")
 
@@ -260,3 +261,29 @@ def national_table(*, framework: Framework, year: int | None, as_of: date, sort:
 
 def results_years(*, framework: Framework) -> list[int]:
     return sorted(set(results_visible().filter(framework=framework, year__isnull=False).values_list("year", flat=True)))
+
+
+def published_letter(*, authority, framework_code: str, year: int):
+    """The published letter of a cycle result: only once its result is visible, from the one store."""
+    result = results_visible().filter(authority=authority, framework__code=framework_code, year=year,
+                                      assessment__isnull=False).select_related("assessment").first()
+    if result is None:
+        raise NotFound(Problem("no published letter"))
+    return result
+
+
+def letter_content(*, result) -> dict | None:
+    """The letter of a published result, from the app whose cycle published it (None for an imported result)."""
+    for _receiver, letter in letter_requested.send(sender=Result, result=result):
+        if letter is not None:
+            return letter
+    return None
+
+
+def result_current(*, pk: int):
+    """A current version of a result (for a correction), or NotFound."""
+    result = Result.objects.filter(pk=pk, is_current=True).select_related("framework", "authority").first()
+    if result is None:
+        raise NotFound(Problem("no such current result"))
+    return result
+

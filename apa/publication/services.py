@@ -1,17 +1,22 @@
-"""Import published results into the one store: all of a file or none of it."""
+"""Changes to the one store of published results: imports (all of a file or none of it) and corrections."""
 
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
+from apa.accounts.models import Role
+from apa.accounts.permissions import require_role
 from apa.authorities.selectors import authority_resolve
 from apa.errors import ApaError, Problem
 from apa.frameworks.models import Framework
+from apa.frameworks.selectors import grade_value
 from apa.tabular import parse_date, read_rows
 
 from .models import DateBasis, GradeSource, Result, ResultGrade
+from .signals import result_corrected
 
 RESULTS_HEADER = ["authority", "framework", "year", "area", "grade", "inspection_date", "publication_date", "source", "note"]
 
@@ -294,3 +299,40 @@ def _result_create(item: _Parsed, actor) -> Result:
         counts_from=counts_from,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+
+
+@transaction.atomic
+def result_correct(*, result: Result, grades: dict[str, int], note: str, actor) -> Result:
+    """A published grade is never edited in place: a correction is a new published version with a note; the
+    previous version stays visible as history."""
+    require_role(actor, Role.MODERATOR, Role.ADMIN, doing="correct a published result")
+    if not note.strip():
+        raise ApaError(Problem("a correction needs a note saying what was wrong"))
+    if not result.is_current:
+        raise ApaError(Problem("only the current version of a result can be corrected"))
+    areas = {a.code: a for a in result.framework.areas.all()}
+    unknown = [c for c in grades if c not in areas]
+    if unknown:
+        raise ApaError(Problem(f"unknown area {', '.join(unknown)}"))
+    values = {c: grade_value(result.framework, g) for c, g in grades.items()}
+    now = timezone.now()
+    old_grades = {g.area.code: g for g in result.grades.select_related("area")}
+    result.is_current = False
+    result.save(update_fields=["is_current"])
+    new = Result.objects.create(
+        authority=result.authority, framework=result.framework, year=result.year, inspection_date=result.inspection_date,
+        inspection_type=result.inspection_type, key=result.key, publication_date=timezone.localdate(now),
+        publication_basis=DateBasis.GIVEN, counts_from=result.counts_from, visible_from=now, assessment=result.assessment,
+        version=result.version + 1, previous=result, correction_note=note.strip(), created_by=actor,
+    )
+    for code, old in old_grades.items():
+        grade = ResultGrade.objects.create(result=new, area=old.area, grade=values.get(code, old.grade))
+        for source in old.sources.all():
+            GradeSource.objects.create(grade=grade, source=source.source, note=source.note)
+    for code, value in values.items():
+        if code not in old_grades and value is not None:
+            ResultGrade.objects.create(result=new, area=areas[code], grade=value)
+    changes = {code: (old_grades[code].grade if code in old_grades else "", value) for code, value in values.items()}
+    result_corrected.send(sender=Result, result=result, correction=new, changes=changes, note=note.strip(), actor=actor)
+    return new
+

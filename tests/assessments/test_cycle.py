@@ -14,6 +14,7 @@ from apa.assessments.workflow import assessment_transition
 from apa.errors import ApaError
 from apa.publication.models import Result
 from apa.publication.selectors import authorities_compared, results_visible
+from apa.publication.services import result_correct
 
 from .conftest import judge, put_in_state
 
@@ -187,8 +188,8 @@ def test_correction_is_a_new_version_and_keeps_the_old(kent, cycle, users):
     services.cycle_publish(cycle=cycle, actor=users["publisher"])
     first = results_visible().get(assessment=kent)
     with pytest.raises(ApaError, match="note"):
-        services.result_correct(result=first, grades={"being_healthy": 2}, note="", actor=users["moderator"])
-    second = services.result_correct(result=first, grades={"being_healthy": 2}, note="Health data were mis-keyed",
+        result_correct(result=first, grades={"being_healthy": 2}, note="", actor=users["moderator"])
+    second = result_correct(result=first, grades={"being_healthy": 2}, note="Health data were mis-keyed",
                                      actor=users["moderator"])
     first.refresh_from_db()
     assert (first.is_current, second.version, second.previous_id) == (False, 2, first.pk)

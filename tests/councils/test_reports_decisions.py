@@ -121,7 +121,7 @@ def test_withdrawn_and_superseded_reports_carry_their_note(kent_2007, council_us
 
 def test_corrected_result_shows_a_notice(kent_2007, council_users, client):
     from apa.accounts.models import User
-    from apa.assessments.services import result_correct
+    from apa.publication.services import result_correct
 
     officer = council_users["kent_officer"]
     report = services.report_issue(report=services.report_draft(result=kent_2007, layout="cabinet", actor=officer), actor=officer)
