@@ -15,7 +15,7 @@ COMMAND_MODULES = [
     "apa.indicators.commands",
     "apa.assessments.commands",
     "apa.councils.commands",
-    "apa.councils.plan_commands",
+    "apa.plans.commands",
 ]
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "apa.indicators",
     "apa.assessments",
     "apa.councils",
+    "apa.plans",
     "apa.ui",
 ]
 

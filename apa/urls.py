@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("apa.indicators.urls")),
     path("", include("apa.assessments.urls")),
     path("", include("apa.councils.urls")),
+    path("", include("apa.plans.urls")),
 ]
 
 handler403 = "apa.ui.views.error_403"

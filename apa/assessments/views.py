@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from apa.accounts.models import Role, User
 from apa.authorities.selectors import authority_resolve
-from apa.councils.plan import plan_for_self_assessment
 from apa.errors import ApaError, NotFound
 from apa.frameworks.selectors import framework_list
 from apa.ui.access import roles, signed_in
@@ -32,6 +31,7 @@ from .forms import (
     VisitForm,
 )
 from .models import Cycle, Document, GradeChange, Judgement, Representation, SelfAssessmentArea, State
+from .signals import self_assessment_context
 from .workflow import allowed_for, assessment_transition
 
 INSPECTORATE = (Role.INSPECTOR, Role.MODERATOR, Role.PUBLISHER)
@@ -233,7 +233,7 @@ def self_assessment(request, pk):
         "assessment": assessment, "sections": sections, "editable": editable, "problems": problems,
         "documents": assessment.documents.all(), "document_form": DocumentForm(areas=areas),
         "can_submit": editable and assessment.state == State.SELF_ASSESSMENT,
-        "previous_plan": plan_for_self_assessment(user=request.user, assessment=assessment),
+        **self_assessment_context(user=request.user, assessment=assessment),
     })
 
 

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -12,5 +12,4 @@ urlpatterns = [
     path("reports/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("reports/<int:pk>/report.docx", views.report_docx, name="report_docx"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
-    path("", include("apa.councils.urls_plan")),
 ]

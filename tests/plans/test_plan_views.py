@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 
 from apa.assessments.models import Assessment, Cycle, State
-from apa.councils.models import Clinic, CouncilLog, PlanAction, PlanLine, ProgressNote, Report
+from apa.councils.models import CouncilLog, Report
+from apa.plans.models import Clinic, PlanAction, PlanLine, ProgressNote
 
-from .plan_fixtures import *  # noqa: F403 (the fixtures)
-from .plan_fixtures import DEVELOPMENT
+from .fixtures import *  # noqa: F403 (the fixtures)
+from .fixtures import DEVELOPMENT
 
 SIGN_IN = "/account/sign-in/"
 

@@ -11,8 +11,8 @@ from apa.accounts.services import user_add
 from apa.assessments.models import Assessment, Cycle, Finding, Judgement, State
 from apa.authorities.models import Authority
 from apa.calendar import LONDON
-from apa.councils import plan
 from apa.frameworks.models import Framework
+from apa.plans import services
 from apa.publication.models import Result
 
 __all__ = ["DEVELOPMENT", "FOCUS", "kent_authority", "kent_cycle_result", "kent_plan", "london", "plan_users"]
@@ -71,13 +71,13 @@ def kent_plan(kent_cycle_result, plan_users):
     complete; `today` is the date the fixture counts from."""
     officer = plan_users["kent_officer"]
     today = timezone.localdate()
-    lines = plan.plan_lines_from_result(result=kent_cycle_result, actor=officer)
+    lines = services.plan_lines_from_result(result=kent_cycle_result, actor=officer)
     by_text = {line.text: line for line in lines}
-    overdue = plan.action_add(line=by_text[DEVELOPMENT[0]], actor=officer, description="Run the sexual health campaign",
-                              due_date=today - timedelta(days=10), owner=plan_users["kent_officer_2"], status="red")
-    soon = plan.action_add(line=by_text[DEVELOPMENT[1]], actor=officer, description="Audit repeat referrals",
-                           due_date=today + timedelta(days=3), owner_name="Jo Bloggs, Head of Safeguarding",
-                           status="green")
-    done = plan.action_add(line=by_text[FOCUS[0]], actor=officer, description="Open four children's centres",
-                           due_date=today + timedelta(days=60), owner=officer, status="complete")
+    overdue = services.action_add(line=by_text[DEVELOPMENT[0]], actor=officer, description="Run the sexual health campaign",
+                                  due_date=today - timedelta(days=10), owner=plan_users["kent_officer_2"], status="red")
+    soon = services.action_add(line=by_text[DEVELOPMENT[1]], actor=officer, description="Audit repeat referrals",
+                               due_date=today + timedelta(days=3), owner_name="Jo Bloggs, Head of Safeguarding",
+                               status="green")
+    done = services.action_add(line=by_text[FOCUS[0]], actor=officer, description="Open four children's centres",
+                               due_date=today + timedelta(days=60), owner=officer, status="complete")
     return {"lines": lines, "overdue": overdue, "soon": soon, "done": done, "today": today, "officer": officer}

@@ -9,54 +9,55 @@ from datetime import date, timedelta
 import pytest
 
 from apa.assessments.models import Assessment, Cycle, State
-from apa.councils import plan
-from apa.councils.models import CouncilLog, PlanAction, PlanLine, Report
+from apa.councils.models import CouncilLog, Report
 from apa.errors import ApaError, PermissionDenied
+from apa.plans import selectors, services
+from apa.plans.models import PlanAction, PlanLine
 from apa.publication.selectors import results_visible
 
-from .plan_fixtures import *  # noqa: F403 (the fixtures)
-from .plan_fixtures import DEVELOPMENT, FOCUS
+from .fixtures import *  # noqa: F403 (the fixtures)
+from .fixtures import DEVELOPMENT, FOCUS
 
 
 def plan_rows(authority, **filters):
-    return CouncilLog.objects.filter(authority=authority, entity__in=plan.PLAN_ENTITIES, **filters)
+    return CouncilLog.objects.filter(authority=authority, entity__in=selectors.PLAN_ENTITIES, **filters)
 
 
 def test_every_area_for_development_and_focus_becomes_a_line_once(kent_cycle_result, plan_users):
     officer = plan_users["kent_officer"]
-    lines = plan.plan_lines_from_result(result=kent_cycle_result, actor=officer)
+    lines = services.plan_lines_from_result(result=kent_cycle_result, actor=officer)
     assert sorted((line.kind, line.area, line.text) for line in lines) == sorted([
         ("development", "Being healthy", DEVELOPMENT[0]),
         ("development", "Staying safe", DEVELOPMENT[1]),
         ("focus", "Being healthy", FOCUS[0]),
     ])
     assert all(line.result_id == kent_cycle_result.pk and line.finding_id for line in lines)
-    assert plan.plan_lines_from_result(result=kent_cycle_result, actor=plan_users["admin"]) == []
+    assert services.plan_lines_from_result(result=kent_cycle_result, actor=plan_users["admin"]) == []
     assert PlanLine.objects.filter(authority=kent_cycle_result.authority).count() == 3
     rows = plan_rows(kent_cycle_result.authority, entity="plan_line")
     assert rows.count() == 3
     assert {(r.actor_label, r.action, r.private) for r in rows} == {("kent_officer", "created", True)}
     assert all("from the published result" in r.reason for r in rows)
-    assert plan.plan_results_pending(authority=kent_cycle_result.authority) == []
+    assert selectors.plan_results_pending(authority=kent_cycle_result.authority) == []
 
 
 def test_imported_result_has_no_findings_so_lines_are_added_by_hand(plan_users):
     officer = plan_users["kent_officer"]
     imported = results_visible().get(authority__dfe_code="886", framework__code="apa-2007")
     assert imported.assessment_id is None
-    assert plan.plan_lines_from_result(result=imported, actor=officer) == []
-    line = plan.plan_line_add(authority=imported.authority, actor=officer, text="Attainment of looked after children",
-                              kind="development", area="Enjoying and achieving", result=imported,
-                              reason="From the letter of 29 November 2007")
+    assert services.plan_lines_from_result(result=imported, actor=officer) == []
+    line = services.plan_line_add(authority=imported.authority, actor=officer, text="Attainment of looked after children",
+                                  kind="development", area="Enjoying and achieving", result=imported,
+                                  reason="From the letter of 29 November 2007")
     assert (line.kind, line.result_id, line.finding_id) == ("development", imported.pk, None)
     row = plan_rows(imported.authority).get()
     assert (row.entity, row.entity_id, row.action, row.reason, row.private) == (
         "plan_line", line.pk, "created", "From the letter of 29 November 2007", True)
     surrey = results_visible().filter(authority__dfe_code="936").first()
     with pytest.raises(ApaError, match="not a published result of this authority"):
-        plan.plan_line_add(authority=imported.authority, actor=officer, text="x", result=surrey)
+        services.plan_line_add(authority=imported.authority, actor=officer, text="x", result=surrey)
     with pytest.raises(ApaError, match="write what needs to improve"):
-        plan.plan_line_add(authority=imported.authority, actor=officer, text="  ")
+        services.plan_line_add(authority=imported.authority, actor=officer, text="  ")
 
 
 @pytest.mark.parametrize("who", ["surrey_officer", "kent_clerk", "inspector", "publisher"])
@@ -64,26 +65,26 @@ def test_only_the_authoritys_officers_and_admins_run_the_plan(kent_plan, kent_cy
     actor = plan_users[who]
     line = kent_plan["lines"][0]
     with pytest.raises(PermissionDenied):
-        plan.plan_lines_from_result(result=kent_cycle_result, actor=actor)
+        services.plan_lines_from_result(result=kent_cycle_result, actor=actor)
     with pytest.raises(PermissionDenied):
-        plan.plan_line_add(authority=line.authority, actor=actor, text="x")
+        services.plan_line_add(authority=line.authority, actor=actor, text="x")
     with pytest.raises(PermissionDenied):
-        plan.action_add(line=line, actor=actor, description="x", due_date=date(2026, 1, 1), owner_name="A N Other")
+        services.action_add(line=line, actor=actor, description="x", due_date=date(2026, 1, 1), owner_name="A N Other")
     with pytest.raises(PermissionDenied):
-        plan.action_update(action=kent_plan["soon"], actor=actor, status="red")
+        services.action_update(action=kent_plan["soon"], actor=actor, status="red")
     with pytest.raises(PermissionDenied):
-        plan.progress_note_add(action=kent_plan["soon"], actor=actor, text="x")
+        services.progress_note_add(action=kent_plan["soon"], actor=actor, text="x")
     with pytest.raises(PermissionDenied):
-        plan.clinic_record(authority=line.authority, actor=actor, held_on=date(2025, 1, 1))
-    assert not plan.plan_visible(actor, line.authority)
+        services.clinic_record(authority=line.authority, actor=actor, held_on=date(2025, 1, 1))
+    assert not selectors.plan_visible(actor, line.authority)
     with pytest.raises(Exception, match="no such"):
-        plan.plan_line_for_user(user=actor, pk=line.pk)
+        selectors.plan_line_for_user(user=actor, pk=line.pk)
 
 
 def test_admin_may_run_the_plan(kent_plan, plan_users):
     admin = plan_users["admin"]
-    action = plan.action_add(line=kent_plan["lines"][0], actor=admin, description="Commission a review",
-                             due_date=date(2026, 3, 31), owner_name="External reviewer")
+    action = services.action_add(line=kent_plan["lines"][0], actor=admin, description="Commission a review",
+                                 due_date=date(2026, 3, 31), owner_name="External reviewer")
     assert action.owner_label == "External reviewer"
     assert plan_rows(action.line.authority, entity="action", entity_id=action.pk).get().actor_label == "admin"
 
@@ -92,63 +93,63 @@ def test_owner_is_an_officer_of_the_authority_or_a_named_person(kent_plan, plan_
     officer, line = plan_users["kent_officer"], kent_plan["lines"][0]
     add = dict(line=line, actor=officer, description="Train staff", due_date=date(2026, 1, 31))
     with pytest.raises(ApaError, match="not an officer of Kent"):
-        plan.action_add(**add, owner=plan_users["surrey_officer"])
+        services.action_add(**add, owner=plan_users["surrey_officer"])
     with pytest.raises(ApaError, match="not an officer of Kent"):
-        plan.action_add(**add, owner=plan_users["kent_clerk"])
+        services.action_add(**add, owner=plan_users["kent_clerk"])
     with pytest.raises(ApaError, match="not both"):
-        plan.action_add(**add, owner=officer, owner_name="Jo Bloggs")
+        services.action_add(**add, owner=officer, owner_name="Jo Bloggs")
     with pytest.raises(ApaError, match="name the owner"):
-        plan.action_add(**add)
-    assert plan.action_add(**add, owner=plan_users["kent_officer_2"]).owner_label == "kent_officer_2"
-    assert plan.action_add(**add, owner_name=" Jo Bloggs ").owner_label == "Jo Bloggs"
+        services.action_add(**add)
+    assert services.action_add(**add, owner=plan_users["kent_officer_2"]).owner_label == "kent_officer_2"
+    assert services.action_add(**add, owner_name=" Jo Bloggs ").owner_label == "Jo Bloggs"
 
 
 def test_changes_are_kept_with_who_what_and_why(kent_plan, plan_users):
     officer, action = plan_users["kent_officer"], kent_plan["soon"]
     old_due = action.due_date
     with pytest.raises(ApaError, match="say why the due date moves"):
-        plan.action_update(action=action, actor=officer, due_date=old_due + timedelta(days=30))
-    plan.action_update(action=action, actor=officer, due_date=old_due + timedelta(days=30), status="amber",
-                       reason="Waiting for the new case system")
+        services.action_update(action=action, actor=officer, due_date=old_due + timedelta(days=30))
+    services.action_update(action=action, actor=officer, due_date=old_due + timedelta(days=30), status="amber",
+                           reason="Waiting for the new case system")
     rows = list(plan_rows(action.line.authority, entity="action", entity_id=action.pk, action="updated").order_by("pk"))
     assert [(r.field, r.before, r.after, r.reason, r.private) for r in rows] == [
         ("due_date", old_due.isoformat(), (old_due + timedelta(days=30)).isoformat(), "Waiting for the new case system", True),
         ("status", "green", "amber", "Waiting for the new case system", True),
     ]
-    plan.action_update(action=action, actor=officer, owner=plan_users["kent_officer_2"], owner_name="")
+    services.action_update(action=action, actor=officer, owner=plan_users["kent_officer_2"], owner_name="")
     row = plan_rows(action.line.authority, field="owner").get()
     assert (row.before, row.after) == ("Jo Bloggs, Head of Safeguarding", "kent_officer_2")
     done = kent_plan["done"]
     with pytest.raises(ApaError, match="reopened"):
-        plan.action_update(action=done, actor=officer, status="amber")
+        services.action_update(action=done, actor=officer, status="amber")
     with pytest.raises(ApaError, match="cannot change"):
-        plan.action_update(action=done, actor=officer, line=kent_plan["lines"][0])
+        services.action_update(action=done, actor=officer, line=kent_plan["lines"][0])
 
 
 def test_overdue_actions_are_flagged(kent_plan):
     today, authority = kent_plan["today"], kent_plan["officer"].authority
-    assert [a.pk for a in plan.plan_overdue(authority=authority, today=today)] == [kent_plan["overdue"].pk]
-    actions = {a.pk: a for line in plan.plan_lines(authority=authority, today=today) for a in line.action_list}
+    assert [a.pk for a in selectors.plan_overdue(authority=authority, today=today)] == [kent_plan["overdue"].pk]
+    actions = {a.pk: a for line in selectors.plan_lines(authority=authority, today=today) for a in line.action_list}
     assert actions[kent_plan["overdue"].pk].overdue and not actions[kent_plan["overdue"].pk].due_soon
     assert actions[kent_plan["soon"].pk].due_soon and not actions[kent_plan["soon"].pk].overdue
     assert not actions[kent_plan["done"].pk].overdue
     # A complete action is never overdue, whatever its date.
-    assert not list(plan.plan_overdue(authority=authority, today=today + timedelta(days=365))
+    assert not list(selectors.plan_overdue(authority=authority, today=today + timedelta(days=365))
                     .filter(pk=kent_plan["done"].pk))
-    plan.action_update(action=kent_plan["overdue"], actor=kent_plan["officer"], status="complete")
-    assert not plan.plan_overdue(authority=authority, today=today).exists()
+    services.action_update(action=kent_plan["overdue"], actor=kent_plan["officer"], status="complete")
+    assert not selectors.plan_overdue(authority=authority, today=today).exists()
 
 
 def test_progress_notes_are_dated_and_kept(kent_plan):
     officer, action = kent_plan["officer"], kent_plan["overdue"]
     today = kent_plan["today"]
     with pytest.raises(ApaError, match="future"):
-        plan.progress_note_add(action=action, actor=officer, text="Planned", on=today + timedelta(days=1), today=today)
-    plan.progress_note_add(action=action, actor=officer, text="Campaign launched in 12 schools",
-                           on=today - timedelta(days=2), today=today)
-    note = plan.progress_note_add(action=action, actor=officer, text="Clinics extended to Saturdays", today=today)
+        services.progress_note_add(action=action, actor=officer, text="Planned", on=today + timedelta(days=1), today=today)
+    services.progress_note_add(action=action, actor=officer, text="Campaign launched in 12 schools",
+                               on=today - timedelta(days=2), today=today)
+    note = services.progress_note_add(action=action, actor=officer, text="Clinics extended to Saturdays", today=today)
     assert note.date == today
-    line = plan.plan_lines(authority=officer.authority, today=today, lines=PlanLine.objects.filter(pk=action.line_id))[0]
+    line = selectors.plan_lines(authority=officer.authority, today=today, lines=PlanLine.objects.filter(pk=action.line_id))[0]
     assert line.action_list[0].latest_note.text == "Clinics extended to Saturdays"
     rows = plan_rows(officer.authority, action="note_added")
     assert [r.after for r in rows.order_by("pk")] == [
@@ -158,22 +159,22 @@ def test_progress_notes_are_dated_and_kept(kent_plan):
 
 def test_clinic_shows_what_changed_since_the_last_one(kent_plan, plan_users):
     officer, authority, today = kent_plan["officer"], kent_plan["officer"].authority, kent_plan["today"]
-    first = plan.clinic_view(authority=authority, today=today)
+    first = selectors.clinic_view(authority=authority, today=today)
     assert first["since"] is None
     assert (len(first["changes"]["new_lines"]), len(first["changes"]["new_actions"])) == (3, 3)
 
-    clinic = plan.clinic_record(authority=authority, actor=officer, held_on=today, notes="Agreed the actions")
-    assert plan.clinic_view(authority=authority, today=today)["changes"]["count"] == 0
+    clinic = services.clinic_record(authority=authority, actor=officer, held_on=today, notes="Agreed the actions")
+    assert selectors.clinic_view(authority=authority, today=today)["changes"]["count"] == 0
     with pytest.raises(ApaError, match="on or after the day"):
-        plan.clinic_record(authority=authority, actor=officer, held_on=today + timedelta(days=1), today=today)
+        services.clinic_record(authority=authority, actor=officer, held_on=today + timedelta(days=1), today=today)
 
-    plan.action_update(action=kent_plan["soon"], actor=officer, status="amber", reason="Case system late")
-    plan.action_update(action=kent_plan["overdue"], actor=officer, status="complete")
-    plan.progress_note_add(action=kent_plan["soon"], actor=officer, text="Half the cases audited")
-    plan.action_update(action=kent_plan["soon"], actor=officer, description="Audit every repeat referral")
-    extra = plan.plan_line_add(authority=authority, actor=officer, text="Recruit foster carers")
+    services.action_update(action=kent_plan["soon"], actor=officer, status="amber", reason="Case system late")
+    services.action_update(action=kent_plan["overdue"], actor=officer, status="complete")
+    services.progress_note_add(action=kent_plan["soon"], actor=officer, text="Half the cases audited")
+    services.action_update(action=kent_plan["soon"], actor=officer, description="Audit every repeat referral")
+    extra = services.plan_line_add(authority=authority, actor=officer, text="Recruit foster carers")
 
-    view = plan.clinic_view(authority=authority, today=today)
+    view = selectors.clinic_view(authority=authority, today=today)
     changes = view["changes"]
     assert view["since"] == clinic
     assert [c["line"].pk for c in changes["new_lines"]] == [extra.pk]
@@ -185,19 +186,19 @@ def test_clinic_shows_what_changed_since_the_last_one(kent_plan, plan_users):
     assert changes["new_actions"] == []
     assert changes["count"] == 5
 
-    second = plan.clinic_record(authority=authority, actor=officer, held_on=today)
-    assert plan.clinic_view(authority=authority, today=today)["changes"]["count"] == 0
+    second = services.clinic_record(authority=authority, actor=officer, held_on=today)
+    assert selectors.clinic_view(authority=authority, today=today)["changes"]["count"] == 0
     # Asked for, an earlier clinic still shows everything since it.
-    assert plan.clinic_view(authority=authority, today=today, since=clinic)["changes"]["count"] == 5
+    assert selectors.clinic_view(authority=authority, today=today, since=clinic)["changes"]["count"] == 5
     assert plan_rows(authority, entity="clinic").count() == 2 and second.pk != clinic.pk
 
 
 def test_progress_report_csv_has_a_header_and_one_row_per_action(kent_plan):
     authority = kent_plan["officer"].authority
-    plan.plan_line_add(authority=authority, actor=kent_plan["officer"], text="A line with no action yet")
-    rows = list(csv.DictReader(io.StringIO(plan.progress_report_csv(
-        plan.progress_report(authority=authority, today=kent_plan["today"])))))
-    assert list(rows[0]) == plan.CSV_HEADER
+    services.plan_line_add(authority=authority, actor=kent_plan["officer"], text="A line with no action yet")
+    rows = list(csv.DictReader(io.StringIO(selectors.progress_report_csv(
+        selectors.progress_report(authority=authority, today=kent_plan["today"])))))
+    assert list(rows[0]) == selectors.CSV_HEADER
     assert len(rows) == PlanAction.objects.filter(line__authority=authority).count() == 3
     by_action = {int(r["action"]): r for r in rows}
     overdue = by_action[kent_plan["overdue"].pk]
@@ -210,8 +211,8 @@ def test_progress_report_csv_has_a_header_and_one_row_per_action(kent_plan):
 def test_progress_report_becomes_a_draft_committee_report(kent_plan, plan_users):
     officer, authority = kent_plan["officer"], kent_plan["officer"].authority
     with pytest.raises(PermissionDenied):
-        plan.progress_report_draft(authority=authority, actor=plan_users["kent_clerk"])
-    report = plan.progress_report_draft(authority=authority, actor=officer, today=kent_plan["today"])
+        services.progress_report_draft(authority=authority, actor=plan_users["kent_clerk"])
+    report = services.progress_report_draft(authority=authority, actor=officer, today=kent_plan["today"])
     assert (report.layout, report.status, report.authority_id, report.is_public) == ("progress", "draft", authority.pk, False)
     sections = {s["key"]: s for s in report.sections}
     assert list(sections) == ["recommendation", "summary", "progress", "overdue", "next_steps"]
@@ -225,19 +226,19 @@ def test_progress_report_becomes_a_draft_committee_report(kent_plan, plan_users)
 
 def test_a_plan_without_lines_is_not_reported(plan_users, kent_authority):
     with pytest.raises(ApaError, match="no lines"):
-        plan.progress_report_draft(authority=kent_authority, actor=plan_users["kent_officer"])
+        services.progress_report_draft(authority=kent_authority, actor=plan_users["kent_officer"])
 
 
 def test_next_self_assessment_opens_with_last_times_plan(kent_plan, plan_users):
     officer, authority = kent_plan["officer"], kent_plan["officer"].authority
-    plan.progress_note_add(action=kent_plan["soon"], actor=officer, text="Audit half done")
-    hand = plan.plan_line_add(authority=authority, actor=officer, text="Our own priority")
+    services.progress_note_add(action=kent_plan["soon"], actor=officer, text="Audit half done")
+    hand = services.plan_line_add(authority=authority, actor=officer, text="Our own priority")
     framework = kent_plan["lines"][0].result.framework
     cycle = Cycle.objects.create(framework=framework, year=2026, self_assessment_due=date(2026, 5, 29),
                                  data_lock=date(2026, 6, 30), visits_from=date(2026, 7, 1), visits_to=date(2026, 7, 31),
                                  moderation_by=date(2026, 10, 31))
     assessment = Assessment.objects.create(cycle=cycle, authority=authority, state=State.SELF_ASSESSMENT)
-    groups = plan.plan_for_self_assessment(user=officer, assessment=assessment)
+    groups = selectors.plan_for_self_assessment(user=officer, assessment=assessment)
     assert [g["label"] for g in groups] == [kent_plan["lines"][0].result.label, "Added by the authority"]
     assert [line.text for line in groups[0]["lines"]] == [line.text for line in kent_plan["lines"]]
     assert [line.pk for line in groups[1]["lines"]] == [hand.pk]
@@ -245,8 +246,8 @@ def test_next_self_assessment_opens_with_last_times_plan(kent_plan, plan_users):
     assert actions[kent_plan["soon"].pk].latest_note.text == "Audit half done"
     # Inspectors read the self-assessment but not the plan; another authority's officer sees nothing of it.
     for who in ("inspector", "surrey_officer", "kent_clerk"):
-        assert plan.plan_for_self_assessment(user=plan_users[who], assessment=assessment) == []
+        assert selectors.plan_for_self_assessment(user=plan_users[who], assessment=assessment) == []
     # The cycle's own year is not "last time".
     same_year = Assessment.objects.get(pk=kent_plan["lines"][0].result.assessment_id)
-    assert [g["label"] for g in plan.plan_for_self_assessment(user=officer, assessment=same_year)] == [
+    assert [g["label"] for g in selectors.plan_for_self_assessment(user=officer, assessment=same_year)] == [
         "Added by the authority"]

@@ -1,11 +1,9 @@
-"""The improvement plan: every area for development and area for focus of a published result becomes a line,
-with actions (owner, due date, red/amber/green/complete) and dated progress notes; improvement clinics review
-what changed since the last one; a progress report goes to a committee; the next self-assessment opens with
-what was done.
+"""Reading the improvement plan: who may see it, its lines with their actions (overdue, due soon, latest
+progress), the history of its changes, what changed since an improvement clinic, the progress report and last
+time's plan for the next self-assessment.
 
 Only the authority's officers and admins see the plan (not democratic services, not other authorities, not the
-public). Every change writes a private CouncilLog row (who, when, what, why) in the same transaction; the
-clinic view reads "what changed" from those rows.
+public). The changes are read from the private CouncilLog rows the services write.
 """
 
 import csv
@@ -13,17 +11,17 @@ import io
 from collections import Counter
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from apa.accounts.models import Role, User
 from apa.assessments.models import Finding, FindingKind
-from apa.errors import ApaError, NotFound, Problem
+from apa.councils.models import CouncilLog
+from apa.councils.permissions import is_admin, is_officer_of
+from apa.errors import NotFound, Problem
 from apa.publication.selectors import results_visible
 
-from .models import ActionStatus, Clinic, CouncilLog, PlanAction, PlanLine, ProgressNote, Report
-from .permissions import is_admin, is_officer_of, log, require_officer
+from .models import ActionStatus, Clinic, PlanAction, PlanLine, ProgressNote
 
 PLAN_ENTITIES = ("plan_line", "action", "clinic")
 LINE_KIND_OF_FINDING = {FindingKind.DEVELOPMENT: PlanLine.Kind.DEVELOPMENT, FindingKind.FOCUS: PlanLine.Kind.FOCUS}
@@ -31,16 +29,12 @@ LINE_KIND_OF_FINDING = {FindingKind.DEVELOPMENT: PlanLine.Kind.DEVELOPMENT, Find
 DUE_SOON_DAYS = 7
 
 
-# ---- who may see the plan -------------------------------------------------------------------------------
+# ---- who may see the plan ----------------------------------------------------------------------------------
 
 
 def plan_visible(user, authority) -> bool:
     """The authority's officers and admins; nobody else (democratic services keep meetings, not the plan)."""
     return is_officer_of(user, authority) or is_admin(user)
-
-
-def _require_plan(actor, authority) -> None:
-    require_officer(actor, authority, "run the improvement plan")
 
 
 def plan_line_for_user(*, user, pk: int) -> PlanLine:
@@ -62,10 +56,10 @@ def owner_choices(*, authority) -> list[User]:
     return list(User.objects.filter(role=Role.AUTHORITY_OFFICER, authority=authority, is_active=True).order_by("username"))
 
 
-# ---- lines ----------------------------------------------------------------------------------------------
+# ---- lines -------------------------------------------------------------------------------------------------
 
 
-def _plan_findings(result) -> list[Finding]:
+def plan_findings(result) -> list[Finding]:
     """The areas for development and for focus of a result published by a cycle; imported results have none."""
     if not result.assessment_id:
         return []
@@ -75,177 +69,18 @@ def _plan_findings(result) -> list[Finding]:
     )
 
 
-@transaction.atomic
-def plan_lines_from_result(*, result, actor) -> list[PlanLine]:
-    """Make a line of the plan for each area for development and area for focus of a published result that is
-    not in the plan yet. Running it again adds nothing (a corrected result keeps the same findings)."""
-    authority = result.authority
-    _require_plan(actor, authority)
-    if not results_visible().filter(pk=result.pk).exists():
-        raise ApaError(Problem("the plan starts from a published result; this one is not published"))
-    have = set(PlanLine.objects.filter(authority=authority, finding__isnull=False).values_list("finding_id", flat=True))
-    created = []
-    for finding in _plan_findings(result):
-        if finding.pk in have:
-            continue
-        line = PlanLine.objects.create(authority=authority, result=result, finding=finding,
-                                       kind=LINE_KIND_OF_FINDING[finding.kind], area=finding.judgement.area.title,
-                                       text=finding.text, created_by=actor)
-        log(authority=authority, actor=actor, entity="plan_line", entity_id=line.pk, action="created",
-            after=f"{line.get_kind_display()}: {line.text}", reason=f"from the published result {result.label}",
-            private=True)
-        created.append(line)
-    return created
-
-
 def plan_results_pending(*, authority) -> list[dict]:
     """Published results of the authority with areas for development or focus not yet in the plan."""
     have = set(PlanLine.objects.filter(authority=authority, finding__isnull=False).values_list("finding_id", flat=True))
     out = []
     for result in results_visible().filter(authority=authority, assessment__isnull=False).select_related("framework"):
-        missing = [f for f in _plan_findings(result) if f.pk not in have]
+        missing = [f for f in plan_findings(result) if f.pk not in have]
         if missing:
             out.append({"result": result, "count": len(missing)})
     return out
 
 
-@transaction.atomic
-def plan_line_add(*, authority, actor, text: str, kind: str = PlanLine.Kind.OTHER, area: str = "", result=None,
-                  reason: str = "") -> PlanLine:
-    """A line added by hand: for a result without findings (imported results), or the authority's own."""
-    _require_plan(actor, authority)
-    problems = []
-    if not (text or "").strip():
-        problems.append(Problem("write what needs to improve"))
-    if kind not in PlanLine.Kind.values:
-        problems.append(Problem(f"the kind of line is one of {', '.join(PlanLine.Kind.values)}"))
-    if result is not None and (result.authority_id != authority.pk or not results_visible().filter(pk=result.pk).exists()):
-        problems.append(Problem("that result is not a published result of this authority"))
-    if problems:
-        raise ApaError(problems)
-    line = PlanLine.objects.create(authority=authority, result=result, kind=kind, area=(area or "").strip(),
-                                   text=text.strip(), created_by=actor)
-    log(authority=authority, actor=actor, entity="plan_line", entity_id=line.pk, action="created",
-        after=f"{line.get_kind_display()}: {line.text}", reason=(reason or "").strip() or "added by hand", private=True)
-    return line
-
-
-# ---- actions and progress -------------------------------------------------------------------------------
-
-
-def _owner_problems(authority, owner, owner_name: str) -> list[Problem]:
-    if owner is not None and owner_name.strip():
-        return [Problem("choose an account or type the name of someone without one, not both")]
-    if owner is None and not owner_name.strip():
-        return [Problem(f"name the owner: choose an officer of {authority.name}, or type the name of someone without an account")]
-    if owner is not None and not (owner.is_active and owner.role == Role.AUTHORITY_OFFICER
-                                  and owner.authority_id == authority.pk):
-        return [Problem(f"{owner.username} is not an officer of {authority.name}; type the person's name instead")]
-    return []
-
-
-def _owner_label(owner, owner_name: str) -> str:
-    return (owner.get_full_name() or owner.username) if owner is not None else owner_name
-
-
-@transaction.atomic
-def action_add(*, line: PlanLine, actor, description: str, due_date: date, owner=None, owner_name: str = "",
-               status: str = ActionStatus.AMBER) -> PlanAction:
-    authority = line.authority
-    _require_plan(actor, authority)
-    owner_name = (owner_name or "").strip()
-    problems = []
-    if not (description or "").strip():
-        problems.append(Problem("describe the action"))
-    if due_date is None:
-        problems.append(Problem("give the date the action is due"))
-    if status not in ActionStatus.values:
-        problems.append(Problem(f"the status is one of {', '.join(ActionStatus.values)}"))
-    problems += _owner_problems(authority, owner, owner_name)
-    if problems:
-        raise ApaError(problems)
-    action = PlanAction.objects.create(line=line, description=description.strip(), owner=owner,
-                                       owner_name=owner_name, due_date=due_date, status=status)
-    log(authority=authority, actor=actor, entity="action", entity_id=action.pk, action="created",
-        after=f"{action.description} ({_owner_label(owner, owner_name)}, due {due_date.isoformat()}, {status})",
-        reason=f"for line {line.pk}", private=True)
-    return action
-
-
-ACTION_FIELDS = ("description", "owner", "owner_name", "due_date", "status")
-
-
-@transaction.atomic
-def action_update(*, action: PlanAction, actor, reason: str = "", **fields) -> PlanAction:
-    """Change an action's description, owner, due date or status. Moving a due date and reopening a completed
-    action need a reason: a committee will ask why."""
-    authority = action.line.authority
-    _require_plan(actor, authority)
-    action = PlanAction.objects.select_for_update(of=("self",)).select_related("owner", "line__authority").get(pk=action.pk)
-    unknown = [k for k in fields if k not in ACTION_FIELDS]
-    if unknown:
-        raise ApaError(Problem(f"cannot change {', '.join(unknown)}"))
-    reason = (reason or "").strip()
-    new = {k: fields.get(k, getattr(action, k)) for k in ACTION_FIELDS}
-    new["owner_name"] = (new["owner_name"] or "").strip()
-    new["description"] = (new["description"] or "").strip()
-    problems = []
-    if not new["description"]:
-        problems.append(Problem("describe the action"))
-    if new["due_date"] is None:
-        problems.append(Problem("give the date the action is due"))
-    if new["status"] not in ActionStatus.values:
-        problems.append(Problem(f"the status is one of {', '.join(ActionStatus.values)}"))
-    if "owner" in fields or "owner_name" in fields:
-        problems += _owner_problems(authority, new["owner"], new["owner_name"])
-    if new["due_date"] != action.due_date and not reason:
-        problems.append(Problem("say why the due date moves"))
-    if action.status == ActionStatus.COMPLETE and new["status"] != ActionStatus.COMPLETE and not reason:
-        problems.append(Problem("say why a completed action is reopened"))
-    if problems:
-        raise ApaError(problems)
-
-    def record(field, before, after):
-        log(authority=authority, actor=actor, entity="action", entity_id=action.pk, action="updated", field=field,
-            before=before, after=after, reason=reason, private=True)
-
-    if new["description"] != action.description:
-        record("description", action.description, new["description"])
-    if new["due_date"] != action.due_date:
-        record("due_date", action.due_date.isoformat(), new["due_date"].isoformat())
-    before_owner = _owner_label(action.owner, action.owner_name)
-    after_owner = _owner_label(new["owner"], new["owner_name"])
-    if (new["owner"], new["owner_name"]) != (action.owner, action.owner_name) and before_owner != after_owner:
-        record("owner", before_owner, after_owner)
-    if new["status"] != action.status:
-        record("status", action.status, new["status"])
-    for name, value in new.items():
-        setattr(action, name, value)
-    action.save()
-    return action
-
-
-@transaction.atomic
-def progress_note_add(*, action: PlanAction, actor, text: str, on: date | None = None,
-                      today: date | None = None) -> ProgressNote:
-    authority = action.line.authority
-    _require_plan(actor, authority)
-    today = today or timezone.localdate()
-    on = on or today
-    problems = []
-    if not (text or "").strip():
-        problems.append(Problem("write what progress was made"))
-    if on > today:
-        problems.append(Problem("a progress note cannot be dated in the future"))
-    if problems:
-        raise ApaError(problems)
-    note = ProgressNote.objects.create(action=action, date=on, text=text.strip(), author=actor)
-    log(authority=authority, actor=actor, entity="action", entity_id=action.pk, action="note_added",
-        field="progress", after=f"{on.isoformat()}: {note.text}", private=True)
-    return note
-
-
-# ---- reading the plan -----------------------------------------------------------------------------------
+# ---- reading the plan --------------------------------------------------------------------------------------
 
 
 def is_overdue(action: PlanAction, today: date) -> bool:
@@ -309,6 +144,8 @@ def plan_home(*, authority, today: date) -> dict:
 
 
 STATUS_LABELS = dict(ActionStatus.choices)
+
+
 FIELD_LABELS = {"description": "description", "due_date": "due date", "owner": "owner", "status": "status",
                 "progress": "progress note"}
 
@@ -339,20 +176,7 @@ def plan_history(*, authority, entity: str | None = None, entity_id: int | None 
     return rows
 
 
-# ---- improvement clinics --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def clinic_record(*, authority, actor, held_on: date, notes: str = "", today: date | None = None) -> Clinic:
-    """Record an improvement clinic; the next clinic shows what changed after this one was recorded."""
-    _require_plan(actor, authority)
-    today = today or timezone.localdate()
-    if held_on is None or held_on > today:
-        raise ApaError(Problem("record a clinic on or after the day it is held"))
-    clinic = Clinic.objects.create(authority=authority, held_on=held_on, notes=(notes or "").strip(), recorded_by=actor)
-    log(authority=authority, actor=actor, entity="clinic", entity_id=clinic.pk, action="recorded",
-        after=held_on.isoformat(), reason=clinic.notes, private=True)
-    return clinic
+# ---- improvement clinics -----------------------------------------------------------------------------------
 
 
 def _clinic_mark(clinic: Clinic | None) -> int:
@@ -405,7 +229,7 @@ def clinic_view(*, authority, today: date, since: Clinic | None = None) -> dict:
             "changes": plan_changes_since(authority=authority, clinic=since)}
 
 
-# ---- the progress report --------------------------------------------------------------------------------
+# ---- the progress report -----------------------------------------------------------------------------------
 
 
 def progress_report(*, authority, today: date) -> dict:
@@ -420,22 +244,27 @@ CSV_HEADER = ["line", "kind", "area", "area_text", "result", "action", "descript
               "overdue", "latest_note_date", "latest_note"]
 
 
+def progress_report_rows(data: dict):
+    """One row per action, with its line, in the order of CSV_HEADER."""
+    for line in data["lines"]:
+        for a in line.action_list:
+            note = a.latest_note
+            yield [line.pk, line.kind, line.area, line.text, line.result.label if line.result else "",
+                   a.pk, a.description, a.owner_label, a.due_date.isoformat(), a.status,
+                   "yes" if a.overdue else "no", note.date.isoformat() if note else "",
+                   note.text if note else ""]
+
+
 def progress_report_csv(data: dict) -> str:
     """One row per action, with its line; a header first."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    for line in data["lines"]:
-        for a in line.action_list:
-            note = a.latest_note
-            writer.writerow([line.pk, line.kind, line.area, line.text, line.result.label if line.result else "",
-                             a.pk, a.description, a.owner_label, a.due_date.isoformat(), a.status,
-                             "yes" if a.overdue else "no", note.date.isoformat() if note else "",
-                             note.text if note else ""])
+    writer.writerows(progress_report_rows(data))
     return out.getvalue()
 
 
-def _d(day: date) -> str:
+def long_date(day: date) -> str:
     return f"{day:%-d %B %Y}"
 
 
@@ -443,26 +272,26 @@ def progress_report_sections(data: dict) -> list[dict]:
     """The committee report's sections, editable as any draft report's are."""
     summary, name = data["summary"], data["authority"].name
     text = [f"{name}'s improvement plan has {summary['lines']} lines ({summary['kinds_text'] or 'none'}) and "
-            f"{summary['actions']} actions ({summary['statuses_text'] or 'none yet'}), as at {_d(data['today'])}."]
+            f"{summary['actions']} actions ({summary['statuses_text'] or 'none yet'}), as at {long_date(data['today'])}."]
     if summary["overdue"]:
         text.append("1 action is overdue." if summary["overdue"] == 1 else f"{summary['overdue']} actions are overdue.")
     else:
         text.append("No action is overdue.")
     if data["last_clinic"]:
-        text.append(f"Progress was last reviewed at the improvement clinic of {_d(data['last_clinic'].held_on)}.")
+        text.append(f"Progress was last reviewed at the improvement clinic of {long_date(data['last_clinic'].held_on)}.")
     progress = []
     for line in data["lines"]:
         progress.append(f"{line.get_kind_display()}{' — ' + line.area if line.area else ''}: {line.text}")
         for a in line.action_list:
-            item = f"- {a.description} ({a.owner_label}, due {_d(a.due_date)}): {a.get_status_display()}"
+            item = f"- {a.description} ({a.owner_label}, due {long_date(a.due_date)}): {a.get_status_display()}"
             if a.overdue:
                 item += ", overdue"
             if a.latest_note:
-                item += f". Latest progress ({_d(a.latest_note.date)}): {a.latest_note.text}"
+                item += f". Latest progress ({long_date(a.latest_note.date)}): {a.latest_note.text}"
             progress.append(item)
         if not line.action_list:
             progress.append("- No action agreed yet.")
-    overdue = [f"- {a.description} ({a.owner_label}), due {_d(a.due_date)}: {line.text}" for line, a in data["overdue"]]
+    overdue = [f"- {a.description} ({a.owner_label}), due {long_date(a.due_date)}: {line.text}" for line, a in data["overdue"]]
     return [
         {"key": "recommendation", "heading": "Recommendation",
          "text": "Members are invited to note and comment on progress with the improvement plan."},
@@ -474,28 +303,7 @@ def progress_report_sections(data: dict) -> list[dict]:
     ]
 
 
-@transaction.atomic
-def progress_report_draft(*, authority, actor, today: date | None = None, meeting=None) -> Report:
-    """A draft committee report (layout "progress") holding the progress summary; officers edit and issue it
-    as any report, and once issued it is public unless exempt."""
-    _require_plan(actor, authority)
-    today = today or timezone.localdate()
-    if meeting is not None and meeting.authority_id != authority.pk:
-        raise ApaError(Problem("that meeting belongs to another authority"))
-    data = progress_report(authority=authority, today=today)
-    if not data["lines"]:
-        raise ApaError(Problem("the plan has no lines yet: add the areas for development first"))
-    report = Report.objects.create(
-        authority=authority, layout=Report.Layout.PROGRESS, meeting=meeting, report_date=meeting.date if meeting else today,
-        title=f"Improvement plan: progress report, {_d(today)}", score="", sections=progress_report_sections(data),
-        contact_officer=actor.get_full_name() or actor.username, created_by=actor,
-    )
-    log(authority=authority, actor=actor, entity="report", entity_id=report.pk, action="drafted",
-        after=f"{report.get_layout_display()}: {report.title}")
-    return report
-
-
-# ---- the next self-assessment ---------------------------------------------------------------------------
+# ---- the next self-assessment ------------------------------------------------------------------------------
 
 
 def plan_for_self_assessment(*, user, assessment) -> list[dict]:

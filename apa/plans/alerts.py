@@ -28,9 +28,10 @@ from django.utils import timezone
 from apa.accounts.models import Role, User
 from apa.assessments.models import Assessment, Cycle, State
 from apa.calendar import LONDON, next_working_day
+from apa.councils.models import ClosureDay, DecisionRecord
 
-from .models import ActionStatus, AlertSent, ClosureDay, DecisionRecord, PlanAction
-from .plan import DUE_SOON_DAYS, is_overdue
+from .models import ActionStatus, AlertSent, PlanAction
+from .selectors import DUE_SOON_DAYS, is_overdue
 
 SELF_ASSESSMENT_WARNING_DAYS = 14
 NOT_SUBMITTED = (State.NOT_STARTED, State.SELF_ASSESSMENT)
@@ -231,7 +232,7 @@ def alerts_send(*, today: date | None = None, now: datetime | None = None) -> Di
             run.skipped_without_email.append(user.username)
             run.waiting += len(new)
             continue
-        body = render_to_string("councils/alerts_email.txt", {"user": user, "alerts": new, "today": today,
+        body = render_to_string("plans/alerts_email.txt", {"user": user, "alerts": new, "today": today,
                                                               "site_url": _site_url()})
         subject = f"APA: {_count(len(new), 'thing')} due, {today:%-d %B %Y}"
         try:
