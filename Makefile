@@ -34,6 +34,7 @@ chromium:
 
 lint: setup
 	$(BIN)/ruff check apa tests bench scripts
+	$(BIN)/lint-imports --no-cache
 
 bench: setup  ## timings with a baseline in the same run (see bench/README.md)
 	$(BIN)/python bench/run.py

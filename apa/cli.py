@@ -9,9 +9,15 @@ import importlib
 import os
 import sys
 
-# Modules that add commands: each has register(subparsers).
+# Each app's commands module adds its commands with register(subparsers). `apa init` migrates the database,
+# then calls each module's initialise(args), if it has one, in this order (the apps' layers, bottom up), after
+# letting it add options with init_arguments(parser).
 COMMAND_MODULES = [
-    "apa.commands",
+    "apa.ui.commands",
+    "apa.frameworks.commands",
+    "apa.authorities.commands",
+    "apa.accounts.commands",
+    "apa.publication.commands",
     "apa.indicators.commands",
     "apa.assessments.commands",
     "apa.councils.commands",
@@ -34,9 +40,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(commands)
+    modules = [importlib.import_module(name) for name in COMMAND_MODULES]
+    init = commands.add_parser("init", help="create or migrate the database and load reference data and results")
+    for module in modules:
+        if hasattr(module, "init_arguments"):
+            module.init_arguments(init)
+    init.set_defaults(handler=lambda args: _init(modules, args))
+    for module in modules:
+        module.register(commands)
     return parser
+
+
+def _init(modules, args) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print("database: migrated")
+    for module in modules:
+        if hasattr(module, "initialise"):
+            module.initialise(args)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

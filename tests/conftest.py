@@ -21,15 +21,14 @@ PERSONAS = {
 def django_db_setup(django_db_setup, django_db_blocker):
     from apa.accounts.services import user_add
     from apa.authorities.services import authorities_load
-    from apa.commands import PUBLICATION_DATA, SHIPPED_RESULTS
     from apa.frameworks.services import frameworks_load
-    from apa.publication.services import results_import
+    from apa.publication.services import SHIPPED_RESULTS, results_import, shipped_path
 
     with django_db_blocker.unblock():
         frameworks_load()
         authorities_load()
         for name in SHIPPED_RESULTS:
-            results_import(path=PUBLICATION_DATA / name)
+            results_import(path=shipped_path(name))
         for username, spec in PERSONAS.items():
             user_add(username=username, password=PASSWORD, **spec)
 
@@ -45,3 +44,18 @@ def persona(db, client):
         return user
 
     return sign_in
+
+
+# Fixtures that reach the database; a test that asks for none of them is a unit test (pytest-django refuses
+# database access to it, so the mark cannot lie).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "client", "admin_client", "admin_user", "live_server", "persona"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The three tiers: `browser` is marked by its modules; every other test is `unit` or `integration`."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            continue
+        uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames)
+        item.add_marker(pytest.mark.integration if uses_database else pytest.mark.unit)

@@ -13,8 +13,9 @@ from django.utils import timezone
 from apa.accounts.models import Role
 from apa.errors import ApaError, PermissionDenied, Problem
 
-from .models import Assessment, ChangeLog, State
-from .selectors import is_officer_of
+from . import publishing
+from .models import Assessment, ChangeLog, GradeChange, State
+from .selectors import is_officer_of, required_areas
 
 SCHEDULED_PUBLICATION = "scheduled publication"
 
@@ -26,8 +27,6 @@ PUBLISHER = "publisher"
 
 
 def _required_areas_graded(assessment: Assessment) -> str | None:
-    from .selectors import required_areas
-
     graded = {j.area_id for j in assessment.judgements.all() if j.grade is not None}
     missing = [a.short_title for a in required_areas(cycle=assessment.cycle) if a.pk not in graded]
     if missing:
@@ -36,8 +35,6 @@ def _required_areas_graded(assessment: Assessment) -> str | None:
 
 
 def _no_pending_grade_change(assessment: Assessment) -> str | None:
-    from .models import GradeChange
-
     pending = GradeChange.objects.filter(
         judgement__assessment=assessment, agreed_by__isnull=True, withdrawn=False
     ).select_related("judgement__area")
@@ -137,8 +134,6 @@ def assessment_transition(*, assessment: Assessment, to: str, actor=None, reason
         if problem:
             raise ApaError(Problem(f"{assessment.authority.name} cannot move to {to}: {problem}"))
 
-    from . import services  # side effects of entering a state live with the other services
-
     assessment.state = to
     if to == State.SUBMITTED:
         assessment.submitted_at = now
@@ -147,5 +142,5 @@ def assessment_transition(*, assessment: Assessment, to: str, actor=None, reason
         assessment=assessment, at=now, actor=None if scheduled else actor, actor_label=actor_label,
         action="transition", field="state", before=frm, after=to, reason=reason.strip(),
     )
-    services.on_state_entered(assessment=assessment, previous=frm, actor=actor, at=now)
+    publishing.on_state_entered(assessment=assessment, previous=frm, actor=actor, at=now)
     return assessment

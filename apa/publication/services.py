@@ -18,6 +18,14 @@ from apa.tabular import parse_date, read_rows
 from .models import DateBasis, GradeSource, Result, ResultGrade
 from .signals import result_corrected
 
+DATA = Path(__file__).resolve().parent / "data"
+# Published results shipped with APA and loaded by `apa init`, in this order.
+SHIPPED_RESULTS = [
+    "ofsted_ilacs_history_2018_2025.csv",
+    "apa_and_rating_results.csv",
+    "seed_papers_results.csv",
+]
+
 RESULTS_HEADER = ["authority", "framework", "year", "area", "grade", "inspection_date", "publication_date", "source", "note"]
 
 # The official Ofsted layout of ILACS outcomes, taken as it is.
@@ -299,6 +307,10 @@ def _result_create(item: _Parsed, actor) -> Result:
         counts_from=counts_from,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+
+
+def shipped_path(name: str) -> Path:
+    return DATA / name
 
 
 @transaction.atomic

@@ -13,10 +13,9 @@ import pytest
 
 from apa.accounts.models import Role, User
 from apa.cli import build_parser, main
+from tests.factories import results_csv
 
-from .factories import results_csv
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 APA = ROOT / ".venv" / "bin" / "apa"
 
 FOUNDATION_COMMANDS = {"init", "serve", "users", "results", "compare", "authority", "frameworks"}

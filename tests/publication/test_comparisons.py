@@ -14,8 +14,7 @@ from apa.publication.selectors import (
     quartile_of,
     result_changes,
 )
-
-from .factories import import_rows, score_rows
+from tests.factories import import_rows, score_rows
 
 # Kent's 2025 statistical neighbours, as the DfE file lists them.
 KENT_NEIGHBOURS = {"881", "845", "878", "303", "935", "926", "891", "938", "822", "933"}

@@ -4,12 +4,10 @@ from datetime import date
 
 import pytest
 
-from apa.commands import PUBLICATION_DATA, SHIPPED_RESULTS
 from apa.errors import ApaError
 from apa.publication.models import DateBasis, GradeSource, Result, ResultGrade
-from apa.publication.services import results_import
-
-from .factories import import_rows, ofsted_csv, results_csv, score_rows
+from apa.publication.services import SHIPPED_RESULTS, results_import, shipped_path
+from tests.factories import import_rows, ofsted_csv, results_csv, score_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +79,7 @@ def test_shipped_results_are_in_the_store():
 @pytest.mark.parametrize("name", SHIPPED_RESULTS)
 def test_reimporting_a_file_changes_nothing(name):
     before = _counts()
-    summary = results_import(path=PUBLICATION_DATA / name)
+    summary = results_import(path=shipped_path(name))
     assert not summary.changed
     assert summary.unchanged == summary.rows
     assert _counts() == before
@@ -256,7 +254,7 @@ def test_xlsx_in_the_ofsted_layout(tmp_path):
 
     from openpyxl import Workbook
 
-    from .factories import OFSTED_HEADER
+    from tests.factories import OFSTED_HEADER
 
     book = Workbook()
     sheet = book.active

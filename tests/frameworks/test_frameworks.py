@@ -9,8 +9,7 @@ from apa.errors import ApaError
 from apa.frameworks.models import Area, Framework, GradeLevel, NationalPublication
 from apa.frameworks.selectors import framework_get, score_areas
 from apa.frameworks.services import DATA_DIR, frameworks_load
-
-from .factories import import_rows, score_rows
+from tests.factories import import_rows, score_rows
 
 pytestmark = pytest.mark.django_db
 
