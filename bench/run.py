@@ -61,7 +61,7 @@ def child_prepare() -> dict:
 
 def child_import() -> dict:
     _django()
-    from apa.indicators.readers import lait_read
+    from apa.indicators.lait_reader import lait_read
     from apa.indicators.services import LAIT_DICTIONARY, indicator_values_import
 
     start = time.perf_counter()
@@ -135,8 +135,8 @@ def child_benchmarks(runs: int) -> dict:
     import numpy as np
     from django.db import connection
 
-    from apa.indicators import benchmark as bm
-    from apa.indicators.selectors import benchmark_table
+    from apa.indicators import ranking as bm
+    from apa.indicators.benchmark import benchmark_table
 
     connection.ensure_connection()
     timings = {"engine_packed": [], "engine_rows": [], "baseline": []}

@@ -42,19 +42,19 @@ def benchmark_snapshot(*, code: str, authority, period: str | None) -> dict:
     """The indicator's benchmark for the authority, as JSON, to keep beside a finding. An indicator with no
     such period still links, without figures."""
     from apa.errors import ApaError
-    from apa.indicators import selectors
+    from apa.indicators import benchmark
 
     try:
-        return selectors.benchmark_json(code=code, authority=authority, period=period)
+        return benchmark.benchmark_json(code=code, authority=authority, period=period)
     except ApaError:
         return {"indicator": code, "period": period}
 
 
 def suggestions(*, authority, period: str | None = None) -> dict:
     """Suggested strengths and concerns for an authority, grouped by outcome code, as plain dicts."""
-    from apa.indicators import selectors
+    from apa.indicators.evidence import indicator_evidence
 
-    found = selectors.indicator_evidence(authority=authority, period=period)
+    found = indicator_evidence(authority=authority, period=period)
     return {
         code: {"title": group["title"],
                "strengths": [item.as_dict() for item in group["strengths"]],

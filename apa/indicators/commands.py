@@ -122,7 +122,10 @@ def init_indicators() -> None:
 
 
 def cmd_import(args) -> int:
-    from apa.indicators.readers import detect_format, ees_read, lait_read, plain_read
+    from apa.indicators.ees_reader import ees_read
+    from apa.indicators.lait_reader import lait_read
+    from apa.indicators.plain_reader import plain_read
+    from apa.indicators.readers import detect_format
     from apa.indicators.services import indicator_values_import
 
     fmt = args.format or detect_format(args.path)
@@ -250,7 +253,7 @@ def cmd_history(args) -> int:
 
 def cmd_evidence(args) -> int:
     from apa.authorities.selectors import authority_resolve
-    from apa.indicators.selectors import indicator_evidence
+    from apa.indicators.evidence import indicator_evidence
 
     authority = authority_resolve(text=args.authority)
     found = indicator_evidence(authority=authority, period=args.period)
@@ -290,7 +293,8 @@ def cmd_benchmark(args) -> int:
     if not args.indicator or not args.authority:
         raise ApaError(Problem("name an indicator and --authority, or use --all"))
     from apa.authorities.selectors import authority_resolve
-    from apa.indicators.selectors import benchmark_for, indicator_get
+    from apa.indicators.benchmark import benchmark_for
+    from apa.indicators.selectors import indicator_get
 
     indicator = indicator_get(code=args.indicator)
     authority = authority_resolve(text=args.authority)
@@ -312,7 +316,8 @@ def cmd_benchmark(args) -> int:
 
 def _benchmark_all(args) -> int:
     from apa.errors import ApaError, Problem
-    from apa.indicators.selectors import BENCHMARK_COLUMNS, benchmark_rows, indicator_get
+    from apa.indicators.benchmark import BENCHMARK_COLUMNS, benchmark_rows
+    from apa.indicators.selectors import indicator_get
 
     if (args.format or "csv") != "csv":
         raise ApaError(Problem("--all writes CSV: use --format csv"))
@@ -330,3 +335,13 @@ def _benchmark_all(args) -> int:
             out.close()
     return 0
 
+
+
+def init_arguments(parser) -> None:
+    parser.add_argument("--skip-indicators", action="store_true", help="do not load the LAIT indicator data")
+
+
+def initialise(args) -> None:
+    """Called by `apa init`."""
+    if not args.skip_indicators:
+        init_indicators()

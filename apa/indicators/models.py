@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 
 # England and the regional aggregates a value may belong to instead of an authority. LAIT numbers them
-# 970 and 980-990; Explore Education Statistics uses ONS codes (see services.AREA_BY_ONS).
+# 970 and 980-990; Explore Education Statistics uses ONS codes (see readers.AREA_BY_ONS).
 AREAS = [
     "England",
     "North East",

@@ -6,11 +6,11 @@ Every import goes through `indicator_values_import`: the file, already read into
 is stored, and only then written, in one transaction: new values inserted, changed values updated with a
 history row each, identical values left alone. A re-import that changes nothing writes nothing.
 
-The writes use the database's bulk paths (executemany on SQLite, COPY on PostgreSQL): through the ORM the
-whole LAIT set takes several times longer than the five seconds it is allowed.
+The values are compared and written in storage.py, through the database's bulk paths (executemany on SQLite,
+COPY on PostgreSQL): through the ORM the whole LAIT set takes several times longer than the five seconds it is
+allowed.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +20,8 @@ from django.utils import timezone
 from apa.authorities.models import Authority
 from apa.errors import ApaError, PermissionDenied, Problem
 
+from . import storage
+from .lait_reader import lait_read
 from .models import (
     AREAS,
     AreaValue,
@@ -31,17 +33,13 @@ from .models import (
     IndicatorPeriod,
     Topic,
     Value,
-    ValueChange,
 )
 from .periods import period_place
-from .readers import DATA_DIR, MAX_PROBLEMS, Reading, default_outcomes, lait_read, outcome_codes, sha256
+from .readers import DATA_DIR, MAX_PROBLEMS, Reading, default_outcomes, outcome_codes, sha256
+from .signals import period_lock_checked
 
 LAIT_VALUES = DATA_DIR / "bds_long_0.parquet"
 LAIT_DICTIONARY = DATA_DIR / "lait_data_dictionary.csv"
-CHUNK = 50_000
-BIG_INSERT = 100_000  # rows from which PostgreSQL checks foreign keys once for the lot (see below)
-KEY_SPAN = 1 << 24  # period id * KEY_SPAN + authority id (or area index) is one value's key
-PACKED_DTYPE = np.dtype([("authority", "<i4"), ("value", "<f8")])
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -226,10 +224,10 @@ def _apply(*, reading, keep, pair, pairs, placed, indicators, area_authority, ar
     authority_rows = keep & (area_authority[b.area] >= 0) if len(b) else keep
     area_rows = keep & (area_index[b.area] >= 0) if len(b) else keep
     stored_ids = [pk for pk, _, _ in existing.values()]
-    plan = _diff(period_id[authority_rows], area_authority[b.area[authority_rows]], b.value[authority_rows],
-                 reasons[b.missing[authority_rows]], _stored(Value, "authority_id", stored_ids))
-    plan_area = _diff(period_id[area_rows], area_index[b.area[area_rows]], b.value[area_rows],
-                      reasons[b.missing[area_rows]], _stored(AreaValue, "area", stored_ids))
+    plan = storage.diff(period_id[authority_rows], area_authority[b.area[authority_rows]], b.value[authority_rows],
+                        reasons[b.missing[authority_rows]], storage.stored_read(Value, "authority_id", stored_ids))
+    plan_area = storage.diff(period_id[area_rows], area_index[b.area[area_rows]], b.value[area_rows],
+                             reasons[b.missing[area_rows]], storage.stored_read(AreaValue, "area", stored_ids))
 
     summary.indicators_new, summary.indicators_updated = len(new_specs), len(updated_specs)
     summary.periods_new = len(new_pairs)
@@ -261,9 +259,9 @@ def _apply(*, reading, keep, pair, pairs, placed, indicators, area_authority, ar
                                                                         status=placed[j].status)
 
     with _progress(summary.created + summary.changed, f"importing {reading.source}", progress) as bar:
-        _write(Value, "authority_id", plan, source.pk, bar)
-        _write(AreaValue, "area", plan_area, source.pk, bar)
-    _pack(plan)
+        storage.write(Value, "authority_id", plan, source.pk, bar)
+        storage.write(AreaValue, "area", plan_area, source.pk, bar)
+    storage.pack(plan)
     return summary
 
 
@@ -339,210 +337,6 @@ def _catalogue_write(reading, indicators, new_specs, updated_specs) -> dict[str,
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Values: compare with what is stored, then write through the database's bulk path
-
-
-@dataclass
-class _Stored:
-    period: np.ndarray
-    key: np.ndarray
-    value: np.ndarray
-    missing: np.ndarray
-
-
-def _stored(model, key: str, period_ids: list[int]) -> _Stored:
-    """The stored rows of these periods. Area names come back as their index in AREAS."""
-    table = model._meta.db_table
-    select = f"SELECT period_id, {key}, value, missing FROM {table}"
-    rows: list = []
-    scan = len(period_ids) * 2 > IndicatorPeriod.objects.count()  # most periods: one scan, then filter
-    if period_ids:
-        with connection.cursor() as cursor:
-            if scan:
-                cursor.execute(select)
-                rows = cursor.fetchall()
-            else:
-                for start in range(0, len(period_ids), 500):
-                    chunk = period_ids[start:start + 500]
-                    cursor.execute(f"{select} WHERE period_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
-                    rows.extend(cursor.fetchall())
-    if not rows:
-        empty = np.array([], dtype="int64")
-        return _Stored(empty, empty, np.array([], dtype="float64"), np.array([], dtype=object))
-    period, keys, value, missing = zip(*rows, strict=True)
-    if key == "area":
-        keys = [AREAS.index(k) for k in keys]
-    stored = _Stored(np.array(period, dtype="int64"), np.array(keys, dtype="int64"),
-                     np.array(value, dtype="float64"), np.array(missing, dtype=object))
-    if scan:
-        mask = np.isin(stored.period, np.array(period_ids, dtype="int64"))
-        if not mask.all():
-            stored = _Stored(stored.period[mask], stored.key[mask], stored.value[mask], stored.missing[mask])
-    return stored
-
-
-@dataclass
-class _Plan:
-    """What to write to one table: rows to insert, rows to update (with what they were), and the stored rows."""
-
-    new_period: np.ndarray
-    new_key: np.ndarray
-    new_value: np.ndarray
-    new_missing: np.ndarray
-    upd_period: np.ndarray
-    upd_key: np.ndarray
-    upd_value: np.ndarray
-    upd_missing: np.ndarray
-    old_value: np.ndarray
-    old_missing: np.ndarray
-    upd_stored: np.ndarray  # where each updated row sits in `stored`
-    stored: _Stored
-    unchanged: int
-
-    @property
-    def created(self) -> int:
-        return len(self.new_key)
-
-    @property
-    def changed(self) -> int:
-        return len(self.upd_key)
-
-    def resolve(self, placeholder: dict[int, int]) -> None:
-        if placeholder and len(self.new_period):
-            self.new_period = np.array([placeholder.get(p, p) for p in self.new_period.tolist()], dtype="int64")
-
-
-def _diff(period, key, value, missing, stored: _Stored) -> _Plan:
-    incoming = period * KEY_SPAN + key
-    held = stored.period * KEY_SPAN + stored.key
-    order = np.argsort(held, kind="stable")
-    pos = np.minimum(np.searchsorted(held[order], incoming), max(len(held) - 1, 0))
-    at = order[pos] if len(held) else np.zeros(len(incoming), dtype="int64")
-    found = held[at] == incoming if len(held) else np.zeros(len(incoming), dtype=bool)
-    old_value = np.where(found, stored.value[at] if len(held) else np.nan, np.nan)
-    old_missing = np.where(found, stored.missing[at] if len(held) else "", "")
-    same_number = (value == old_value) | (np.isnan(value) & np.isnan(old_value))
-    same = found & same_number & (missing == old_missing)
-    new, upd = ~found, found & ~same
-    return _Plan(
-        new_period=period[new], new_key=key[new], new_value=value[new], new_missing=missing[new],
-        upd_period=period[upd], upd_key=key[upd], upd_value=value[upd], upd_missing=missing[upd],
-        old_value=old_value[upd], old_missing=old_missing[upd], upd_stored=at[upd], stored=stored,
-        unchanged=int(same.sum()),
-    )
-
-
-def _nulls(values: np.ndarray) -> list:
-    """Floats for the database, NaN as NULL."""
-    out = values.astype(object)
-    out[np.isnan(values)] = None
-    return out.tolist()
-
-
-def _write(model, key: str, plan: _Plan, import_id: int, bar) -> None:
-    table = model._meta.db_table
-    as_key = (lambda k: k.tolist()) if key == "authority_id" else (lambda k: [AREAS[i] for i in k.tolist()])
-    if plan.created:
-        # In key order, so each index grows at its end: twice as fast on SQLite as file order.
-        order = np.lexsort((plan.new_key, plan.new_period))
-        rows = zip(plan.new_period[order].tolist(), as_key(plan.new_key[order]), _nulls(plan.new_value[order]),
-                   plan.new_missing[order].tolist(), [import_id] * plan.created, strict=True)
-        _bulk_insert(table, ["period_id", key, "value", "missing", "source_id"], rows, bar, plan.created)
-    if plan.changed:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET value = %s, missing = %s, source_id = %s WHERE period_id = %s AND {key} = %s",
-                list(zip(_nulls(plan.upd_value), plan.upd_missing.tolist(), [import_id] * plan.changed,
-                         plan.upd_period.tolist(), as_key(plan.upd_key), strict=True)),
-            )
-        authority = plan.upd_key.tolist() if key == "authority_id" else [None] * plan.changed
-        area = [""] * plan.changed if key == "authority_id" else as_key(plan.upd_key)
-        history = zip([import_id] * plan.changed, plan.upd_period.tolist(), authority, area,
-                      _nulls(plan.old_value), plan.old_missing.tolist(), _nulls(plan.upd_value),
-                      plan.upd_missing.tolist(), strict=True)
-        _bulk_insert(ValueChange._meta.db_table, ["source_id", "period_id", "authority_id", "area", "old_value",
-                                                  "old_missing", "new_value", "new_missing"], history, None)
-        bar.update(plan.changed)
-
-
-@contextmanager
-def _foreign_keys_rechecked(cursor, table: str, *, big: bool):
-    """For a big COPY on PostgreSQL, drop the table's foreign keys and add them back afterwards, in the same
-    transaction. Adding a key checks every row in one join; kept in place, each row queues its own check, and
-    the whole LAIT set then spends five seconds in those checks at commit. (PostgreSQL's manual, "Populating
-    a Database", advises the same.) The table is locked against other writers until commit either way."""
-    if not big:
-        yield
-        return
-    cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-        "AND contype = 'f'", [table])
-    keys = cursor.fetchall()
-    # Pending checks on the referenced tables (periods just created) would forbid the ALTER: run them now.
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    for name, _ in keys:
-        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    yield
-    for name, definition in keys:
-        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-def _bulk_insert(table: str, columns: list[str], rows, bar, count: int = 0) -> None:
-    """COPY on PostgreSQL, executemany on the raw SQLite connection: both inside the open transaction."""
-    names = ", ".join(columns)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, _foreign_keys_rechecked(cursor, table, big=count > BIG_INSERT):
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                done = 0
-                for row in rows:
-                    copy.write_row(row)
-                    done += 1
-                    if bar is not None and done % CHUNK == 0:
-                        bar.update(CHUNK)
-                if bar is not None:
-                    bar.update(done % CHUNK)
-        return
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
-    rows = iter(rows)
-    while chunk := [r for _, r in zip(range(CHUNK), rows, strict=False)]:
-        connection.connection.executemany(sql, chunk)
-        if bar is not None:
-            bar.update(len(chunk))
-
-
-def _pack(plan: _Plan) -> None:
-    """Rewrite the packed copy of every touched period's authority values (see IndicatorPeriod.packed)."""
-    touched = np.unique(np.concatenate([plan.new_period, plan.upd_period]))
-    if not len(touched):
-        return
-    stored = plan.stored
-    value = stored.value.copy()
-    value[plan.upd_stored] = plan.upd_value
-    period = np.concatenate([stored.period, plan.new_period])
-    key = np.concatenate([stored.key, plan.new_key])
-    value = np.concatenate([value, plan.new_value])
-    mask = np.isin(period, touched)
-    period, key, value = period[mask], key[mask], value[mask]
-    order = np.lexsort((key, period))
-    period = period[order]
-    packed = np.empty(len(order), dtype=PACKED_DTYPE)
-    packed["authority"], packed["value"] = key[order], value[order]
-    bounds = np.flatnonzero(np.r_[True, period[1:] != period[:-1], True])
-    counts = np.add.reduceat(np.isfinite(packed["value"]).astype("int64"), bounds[:-1]) if len(packed) else []
-    updates = [(packed[s:e].tobytes(), int(n), int(period[s]))
-               for s, e, n in zip(bounds[:-1], bounds[1:], counts, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {IndicatorPeriod._meta.db_table} SET packed = %s, authority_values = %s "
-                           "WHERE id = %s", updates)
-
-
-def packed_values(blob) -> np.ndarray:
-    """(authority id, value) pairs of a period, from IndicatorPeriod.packed."""
-    return np.frombuffer(bytes(blob or b""), dtype=PACKED_DTYPE)
-
-
-# ----------------------------------------------------------------------------------------------------------
 # The LAIT set shipped with APA, loaded by `apa init`
 
 
@@ -562,21 +356,14 @@ def lait_shipped_load(*, progress: bool | None = None) -> ImportSummary | None:
 
 def data_lock_check(*, authority: Authority, period: IndicatorPeriod, when=None) -> None:
     """Refuse a flag once a cycle that judges this authority by this period has locked its data (the day
-    after its data-lock date)."""
-    from apa.assessments.models import CyclePeriod
-
+    after its data-lock date). The cycles live in an app above this one: it answers period_lock_checked."""
     today = when or timezone.localdate()
     if hasattr(today, "date"):
         today = timezone.localtime(today).date() if timezone.is_aware(today) else today.date()
-    locked = (
-        CyclePeriod.objects.filter(cycle__assessments__authority=authority, indicator_code=period.indicator.code,
-                                   period=period.label, cycle__data_lock__lt=today)
-        .select_related("cycle__framework").order_by("cycle__data_lock").first()
-    )
-    if locked:
-        raise ApaError(Problem(
-            f"the {period.label} data were locked for the {locked.cycle.framework.title} {locked.cycle.year} on "
-            f"{locked.cycle.data_lock:%-d %B %Y}; ask the lead inspector about a correction"), code="data_locked")
+    for _receiver, refusal in period_lock_checked.send(sender=IndicatorPeriod, authority=authority, period=period,
+                                                        today=today):
+        if refusal:
+            raise ApaError(Problem(refusal), code="data_locked")
 
 
 def _flag_user_check(*, user, value: Value) -> None:

@@ -1,4 +1,5 @@
-"""Indicator pages. Views only call selectors and services; the benchmark rules live in benchmark.py."""
+"""Indicator pages. Views only call selectors, pages, benchmark and services; the benchmark rules live in
+ranking.py."""
 
 
 from django.contrib import messages
@@ -14,15 +15,13 @@ from apa.ui.access import public, roles
 from apa.ui.responses import csv_response
 
 from . import charts
+from .benchmark import BENCHMARK_COLUMNS, benchmark_rows
 from .forms import FlagForm, FlagResponseForm, IndicatorFilterForm
+from .pages import authority_profile, indicator_page
 from .readers import outcome_codes
 from .selectors import (
-    BENCHMARK_COLUMNS,
-    authority_profile,
-    benchmark_rows,
     flag_for_user,
     indicator_get,
-    indicator_page,
     indicator_periods,
     latest_period_labels,
     period_get,

@@ -18,7 +18,7 @@ SAMPLE_CODES = [
 @pytest.fixture(scope="session")
 def lait_sample(django_db_setup, django_db_blocker):
     """The sample, imported once and kept for the whole run (tests roll back their own changes)."""
-    from apa.indicators.readers import lait_read
+    from apa.indicators.lait_reader import lait_read
     from apa.indicators.services import indicator_values_import
 
     with django_db_blocker.unblock():

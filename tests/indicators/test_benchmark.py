@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from apa.indicators import benchmark as bm
+from apa.indicators import ranking as bm
 
 NAN = np.nan
 
@@ -187,7 +187,7 @@ def test_benchmark_all_csv_has_every_period_and_every_stored_value(sample, run_a
 
 @pytest.mark.django_db
 def test_the_packed_copy_gives_the_same_table_as_the_value_rows(sample):
-    from apa.indicators.selectors import benchmark_table
+    from apa.indicators.benchmark import benchmark_table
 
     packed, rows = benchmark_table(), benchmark_table(values_from="rows")
     assert packed.period_id.tolist() == rows.period_id.tolist()

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from apa.indicators.ees_reader import ees_period_label
 from apa.indicators.models import AreaValue, Import, Indicator, Value, ValueChange
-from apa.indicators.readers import ees_period_label
 
 from .conftest import DATA
 
@@ -139,7 +139,7 @@ def _series(write_csv, rows):
 
 def test_evidence_strengths_and_concerns(db, run_apa, write_csv, tmp_path):
     from apa.authorities.selectors import authority_resolve
-    from apa.indicators.selectors import indicator_evidence
+    from apa.indicators.evidence import indicator_evidence
 
     mapping = tmp_path / "evid.toml"
     mapping.write_text('[[indicators]]\ncode = "EVID"\ntitle = "Evidence test"\npolarity = "high"\n'

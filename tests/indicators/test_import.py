@@ -4,10 +4,11 @@ import pandas as pd
 import pytest
 
 from apa.errors import ApaError
+from apa.indicators.lait_reader import lait_read
 from apa.indicators.models import AreaValue, Import, Indicator, IndicatorPeriod, Value, ValueChange
 from apa.indicators.periods import period_place
-from apa.indicators.readers import lait_read
-from apa.indicators.services import indicator_values_import, packed_values
+from apa.indicators.services import indicator_values_import
+from apa.indicators.storage import packed_values
 
 from .conftest import SAMPLE, SAMPLE_CODES, SAMPLE_DICTIONARY
 
