@@ -47,3 +47,14 @@ def score_rows(*, authority: str, framework: str, year: int | None, grades: dict
 
 def import_rows(directory: Path, rows: list[dict], name: str = "results.csv"):
     return results_import(path=results_csv(directory, rows, name))
+
+
+def correct(result, grades: dict, note: str):
+    """A correction as the rules want it: proposed by one moderator, agreed by another."""
+    from apa.accounts.models import User
+    from apa.publication.services import result_correction_agree, result_correction_propose
+
+    first = User.objects.get(username="moderator")
+    second = User.objects.filter(username="moderator_2").first() or User.objects.create_user("moderator_2", role="moderator")
+    proposal = result_correction_propose(result=result, grades=grades, note=note, actor=first)
+    return result_correction_agree(correction=proposal, actor=second)

@@ -1,15 +1,10 @@
 """The assessment cycle's answers to the signals of the apps below it."""
 
-from apa.publication.signals import letter_requested, result_corrected
+from apa.indicators.signals import period_lock_checked
+from apa.publication.signals import result_corrected
 
-from . import selectors
+from .models import CyclePeriod
 from .services import correction_logged
-
-
-def letter_for_result(sender, *, result, **kwargs) -> dict | None:
-    if result.assessment_id is None:
-        return None
-    return selectors.letter(assessment=result.assessment)
 
 
 def history_of_correction(sender, *, result, correction, changes, note, actor, **kwargs) -> None:
@@ -17,6 +12,20 @@ def history_of_correction(sender, *, result, correction, changes, note, actor, *
         correction_logged(assessment=result.assessment, changes=changes, note=note, actor=actor)
 
 
+def period_data_locked(sender, *, authority, period, today, **kwargs) -> str | None:
+    """A flag's refusal once a cycle that judges this authority by this indicator period has locked its data
+    (the day after its data-lock date); None while none has."""
+    locked = (
+        CyclePeriod.objects.filter(cycle__assessments__authority=authority, indicator_code=period.indicator.code,
+                                   period=period.label, cycle__data_lock__lt=today)
+        .select_related("cycle__framework").order_by("cycle__data_lock").first()
+    )
+    if locked is None:
+        return None
+    return (f"the {period.label} data were locked for the {locked.cycle.framework.title} {locked.cycle.year} on "
+            f"{locked.cycle.data_lock:%-d %B %Y}; ask the lead inspector about a correction")
+
+
 def connect() -> None:
-    letter_requested.connect(letter_for_result, dispatch_uid="assessments.letter_for_result")
     result_corrected.connect(history_of_correction, dispatch_uid="assessments.history_of_correction")
+    period_lock_checked.connect(period_data_locked, dispatch_uid="assessments.period_data_locked")

@@ -17,6 +17,7 @@ from .models import (
     ChangeLog,
     Cycle,
     Evidence,
+    EvidenceKind,
     Finding,
     FindingKind,
     GradeChange,
@@ -124,25 +125,42 @@ def findings_by_kind(judgement: Judgement) -> dict[str, list[Finding]]:
     return {k: grouped.get(k, []) for k in FindingKind.values}
 
 
-def letter(*, assessment: Assessment) -> dict:
-    """The letter laid out as it will be published: grades and findings in display order, with the
-    strengths-to-development ratio. Callers check who may see it."""
+def letter(*, assessment: Assessment, draft: bool = False) -> dict:
+    """The letter laid out as it is published, as plain data: grades and findings in display order, each
+    finding with its indicator evidence and frozen benchmark, and the strengths-to-development ratio.
+
+    Publishing stores exactly this (without the draft's comments) as the result version's snapshot, so the
+    public letter never changes behind its reader; the draft letter is the same dict with `draft=True`.
+    Callers check who may see it."""
+    cycle = assessment.cycle
+    framework = cycle.framework
+    labels = {g.value: g.label for g in framework.grades.all()}
     judgements = sorted(judgements_of(assessment=assessment), key=lambda j: j.area.display_order)
     sections = []
     totals = Counter()
     for j in judgements:
         if j.grade is None and not j.pk:
             continue
-        kinds = findings_by_kind(j)
+        kinds = {}
+        for kind, findings in findings_by_kind(j).items():
+            kinds[kind] = []
+            for f in findings:
+                item = {"text": f.text, "evidence": [
+                    {"indicator": e.indicator_code, "period": e.period, "benchmark": e.benchmark}
+                    for e in f.evidence.all() if e.kind == EvidenceKind.INDICATOR]}
+                if draft:
+                    item.update({"pk": f.pk, "judgement": j.pk, "comments": [c.text for c in f.comments.all()]})
+                kinds[kind].append(item)
         totals.update({k: len(v) for k, v in kinds.items()})
-        sections.append({"judgement": j, "area": j.area, "findings": kinds})
+        sections.append({"area": j.area.code, "title": j.area.title, "grade": j.grade,
+                         "label": labels.get(j.grade, ""), "rationale": j.rationale, "findings": kinds})
     ratio = None
     if totals[FindingKind.DEVELOPMENT]:
-        ratio = totals[FindingKind.STRENGTH] / totals[FindingKind.DEVELOPMENT]
-    return {"assessment": assessment, "sections": sections, "strengths": totals[FindingKind.STRENGTH],
+        ratio = round(totals[FindingKind.STRENGTH] / totals[FindingKind.DEVELOPMENT], 4)
+    return {"authority": {"dfe_code": assessment.authority.dfe_code, "name": assessment.authority.name},
+            "framework": {"code": framework.code, "title": framework.title}, "year": cycle.year,
+            "sections": sections, "strengths": totals[FindingKind.STRENGTH],
             "developments": totals[FindingKind.DEVELOPMENT], "focus": totals[FindingKind.FOCUS], "ratio": ratio}
-
-
 
 
 def history_for_user(*, user, assessment: Assessment):

@@ -15,7 +15,6 @@ from apa.authorities.selectors import authority_resolve
 from apa.errors import ApaError, NotFound, PermissionDenied, Problem
 from apa.frameworks.models import Area, Framework
 from apa.frameworks.selectors import grade_value
-from apa.publication.models import Result
 
 from . import evidence as indicator_evidence
 from . import publishing, selectors
@@ -128,6 +127,9 @@ def cycle_schedule(*, cycle: Cycle, publish_at: datetime, actor) -> Cycle:
         raise ApaError(Problem("the publication time must be in the future; to publish now, use `apa cycle publish`"))
     if cycle.published_at:
         raise ApaError(Problem(f"cycle {cycle} was already published on {timezone.localtime(cycle.published_at):%-d %B %Y}"))
+    if cycle.publish_at and cycle.publish_at <= timezone.now():
+        raise ApaError(Problem(f"cycle {cycle}'s publication time ({timezone.localtime(cycle.publish_at):%-d %B %Y %H:%M}) "
+                               "has passed: its results are published"))
     before = cycle.publish_at
     cycle.publish_at = publish_at
     cycle.save(update_fields=["publish_at"])
@@ -405,6 +407,9 @@ def grade_change_agree(*, change: GradeChange, actor) -> Judgement:
     if change.proposed_by_id == actor.pk:
         raise PermissionDenied(Problem("a different moderator must agree a grade change"))
     judgement = change.judgement
+    if judgement.assessment.state not in {State.MODERATION, State.REPRESENTATION}:
+        raise ApaError(Problem("grades can be changed in moderation, or while a representation is decided; "
+                               f"{judgement.assessment.authority.name} is {judgement.assessment.state}"))
     if judgement.grade != change.from_grade:
         raise ApaError(Problem(f"the grade has changed since this was proposed (now {judgement.grade})"))
     change.agreed_by = actor
@@ -476,10 +481,6 @@ def representation_decide(*, representation: Representation, actor, decision: st
 # ---- publication ----------------------------------------------------------------------------------------
 
 
-
-
-
-
 @transaction.atomic
 def cycle_publish(*, cycle: Cycle, actor) -> list[Assessment]:
     """Publish every moderated assessment of the cycle together, now."""
@@ -504,8 +505,7 @@ def cycle_publish_due(*, now=None) -> list[Assessment]:
     done = []
     for cycle in Cycle.objects.filter(publish_at__lte=now):
         for assessment in cycle.assessments.filter(state=State.MODERATED):
-            result = Result.objects.filter(assessment=assessment, is_current=True).first()
-            if result is None or result.withheld or result.visible_from is None or result.visible_from > now:
+            if not publishing.counts_as_published(assessment=assessment, at=now):
                 continue
             done.append(assessment_transition(assessment=assessment, to=State.PUBLISHED, scheduled=True,
                                               at=cycle.publish_at))
@@ -515,8 +515,10 @@ def cycle_publish_due(*, now=None) -> list[Assessment]:
 
 
 def correction_logged(*, assessment: Assessment, changes: dict, note: str, actor) -> None:
-    """A correction of the assessment's published result, in the assessment's history."""
+    """A correction of the assessment's published result, in the assessment's history; its judgements take
+    the corrected grades, so that anything later built from them agrees with the published version."""
     for code, (before, after) in changes.items():
+        Judgement.objects.filter(assessment=assessment, area__code=code).update(grade=after)
         _log(assessment, actor, "correction", area=code, field="grade", before=before, after=after, reason=note)
 
 

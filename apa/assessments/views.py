@@ -346,7 +346,7 @@ def draft_letter(request, pk):
         else:
             problems = ["Write your comment before sending it"]
     return render(request, "publication/letter.html", {
-        "letter": selectors.letter(assessment=assessment), "assessment": assessment, "draft": True,
+        "letter": selectors.letter(assessment=assessment, draft=True), "assessment": assessment, "draft": True,
         "may_comment": may_comment, "problems": problems, "pdf_url": reverse("draft_letter_pdf", args=[assessment.pk]),
     })
 
@@ -359,7 +359,7 @@ def draft_letter_pdf(request, pk):
     if not selectors.can_see_judgements(user=request.user, assessment=assessment):
         raise Http404("No draft letter yet")
     return pdf_response(request, "publication/letter_print.html",
-                        {"letter": selectors.letter(assessment=assessment), "assessment": assessment, "draft": True},
+                        {"letter": selectors.letter(assessment=assessment, draft=True), "assessment": assessment, "draft": True},
                         f"draft-letter-{assessment.authority.dfe_code}.pdf", private=True)
 
 

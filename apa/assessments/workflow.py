@@ -44,6 +44,12 @@ def _no_pending_grade_change(assessment: Assessment) -> str | None:
     return None
 
 
+def _not_yet_published(assessment: Assessment) -> str | None:
+    if publishing.counts_as_published(assessment=assessment):
+        return "its result is published (the cycle's publication time has passed); ask a moderator for a correction"
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     who: str
@@ -66,8 +72,12 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     (State.FACTUAL_ACCURACY, State.DRAFT_JUDGEMENTS): Rule(LEAD_INSPECTOR, description="amend the draft judgements"),
     (State.FACTUAL_ACCURACY, State.MODERATION): Rule(LEAD_INSPECTOR, description="send to national moderation"),
     (State.MODERATION, State.MODERATED): Rule(MODERATOR, check=_no_pending_grade_change, description="confirm as moderated"),
-    (State.MODERATED, State.REPRESENTATION): Rule(AUTHORITY_OFFICER, description="make a representation"),
-    (State.REPRESENTATION, State.MODERATED): Rule(MODERATOR, needs_reason=True, description="decide the representation"),
+    (State.MODERATED, State.REPRESENTATION): Rule(
+        AUTHORITY_OFFICER, check=_not_yet_published, description="make a representation"
+    ),
+    (State.REPRESENTATION, State.MODERATED): Rule(
+        MODERATOR, needs_reason=True, check=_no_pending_grade_change, description="decide the representation"
+    ),
     (State.MODERATED, State.PUBLISHED): Rule(PUBLISHER, description="publish"),
 }
 

@@ -36,16 +36,14 @@ def default_title(report) -> str:
 
 
 def _findings(result) -> dict | None:
-    """Strengths, areas for development and areas for focus of a cycle result; None for imported results."""
-    if not result.assessment_id:
+    """Strengths, areas for development and areas for focus of a cycle result, from its published letter
+    snapshot (what the public read, not the cycle's live rows); None for imported results."""
+    if not result.letter:
         return None
-    from apa.assessments.selectors import letter
-
-    data = letter(assessment=result.assessment)
     out = {"strength": [], "development": [], "focus": []}
-    for section in data["sections"]:
+    for section in result.letter["sections"]:
         for kind, items in section["findings"].items():
-            out[kind].extend({"area": section["area"].title, "text": f.text} for f in items)
+            out.setdefault(kind, []).extend({"area": section["title"], "text": f["text"]} for f in items)
     return out
 
 

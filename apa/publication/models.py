@@ -40,6 +40,12 @@ class Result(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
     )
     correction_note = models.TextField(blank=True)
+    # When a correction replaced this version (an embargo field: a version superseded before it was ever
+    # public is never shown at its permalink).
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    # The letter exactly as published (apa.assessments.selectors.letter's dict); null for imported results.
+    # Written while the version is withheld; once released the database refuses any change to it.
+    letter = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -47,6 +53,8 @@ class Result(models.Model):
         ordering = ["authority__name", "framework__first_year", "key"]
         constraints = [
             models.UniqueConstraint(fields=["authority", "framework", "key", "version"], name="result_version_unique"),
+            models.UniqueConstraint(fields=["authority", "framework", "key"], condition=models.Q(is_current=True),
+                                    name="result_one_current_version"),
         ]
         indexes = [models.Index(fields=["framework", "year", "counts_from"])]
 
@@ -80,3 +88,21 @@ class GradeSource(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["grade", "source"], name="grade_source_unique")]
+
+
+class ResultCorrection(models.Model):
+    """A moderator's correction of a result version: it takes effect, as a new version, only when a different
+    moderator agrees."""
+
+    result = models.ForeignKey(Result, on_delete=models.PROTECT, related_name="corrections_proposed")
+    grades = models.JSONField()  # {area code: grade}
+    note = models.TextField()
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn = models.BooleanField(default=False)
+    version_made = models.OneToOneField(Result, null=True, blank=True, on_delete=models.PROTECT, related_name="made_by")
+
+    class Meta:
+        ordering = ["proposed_at"]

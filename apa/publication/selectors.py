@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apa.authorities.models import Authority
@@ -17,17 +17,40 @@ from apa.frameworks.models import Area, Framework
 from apa.frameworks.selectors import score_areas
 
 from .models import Result, ResultGrade
-from .signals import letter_requested
 
 GROUPS = ("all", "region", "type", "neighbours")
 
 
-def results_visible(*, now=None) -> QuerySet:
-    """Current versions of results whose embargo has passed. Every public read starts here."""
-    now = now or timezone.now()
-    return Result.objects.filter(is_current=True, withheld=False).filter(
-        Q(visible_from__isnull=True) | Q(visible_from__lte=now)
-    )
+def _public(at) -> Q:
+    """THE visibility rule, written once: a version is public when it is released (not withheld) and its
+    moment has come (imported results have no moment: public once stored)."""
+    return Q(withheld=False) & (Q(visible_from__isnull=True) | Q(visible_from__lte=at))
+
+
+def results_visible(*, viewer=None, at=None) -> QuerySet:
+    """The current versions of results that are public at `at` (default now). Every page, export, letter,
+    comparison, national table, report and command reads published results through here or through
+    `result_visible`. Everyone sees the same public record: the viewer's role and authority give no earlier
+    sight of it (drafts are read through the assessment, by those the cycle allows)."""
+    return Result.objects.filter(Q(is_current=True) & _public(at or timezone.now()))
+
+
+def result_visible(result, *, viewer=None, at=None) -> bool:
+    """Whether this one version is public as the current version: the same expression as results_visible."""
+    return results_visible(viewer=viewer, at=at).filter(pk=result.pk).exists()
+
+
+def versions_visible(*, viewer=None, at=None) -> QuerySet:
+    """Every version that is or was public at `at`: the current ones, and superseded ones that were public
+    before a correction replaced them (a version corrected during its embargo never was)."""
+    at = at or timezone.now()
+    was_public = Q(visible_from__isnull=True) | Q(superseded_at__gte=F("visible_from"))
+    return Result.objects.filter(_public(at) & (Q(is_current=True) | was_public))
+
+
+def result_of_assessment(*, assessment_id: int):
+    """The current version of a cycle's result, public or not (for the cycle's own rules, never for display)."""
+    return Result.objects.filter(assessment_id=assessment_id, is_current=True).first()
 
 
 def _with_grades(qs: QuerySet) -> QuerySet:
@@ -263,27 +286,30 @@ def results_years(*, framework: Framework) -> list[int]:
     return sorted(set(results_visible().filter(framework=framework, year__isnull=False).values_list("year", flat=True)))
 
 
-def published_letter(*, authority, framework_code: str, year: int):
-    """The published letter of a cycle result: only once its result is visible, from the one store."""
-    result = results_visible().filter(authority=authority, framework__code=framework_code, year=year,
-                                      assessment__isnull=False).select_related("assessment").first()
+def published_letter(*, authority, framework_code: str, key: str, version: int | None = None, at=None):
+    """A published letter's version: the current one, or version N at its permalink; NotFound otherwise."""
+    qs = (versions_visible(at=at) if version else results_visible(at=at)).filter(
+        authority=authority, framework__code=framework_code, key=key, letter__isnull=False)
+    if version:
+        qs = qs.filter(version=version)
+    result = qs.select_related("framework", "authority").first()
     if result is None:
         raise NotFound(Problem("no published letter"))
     return result
 
 
-def letter_content(*, result) -> dict | None:
-    """The letter of a published result, from the app whose cycle published it (None for an imported result)."""
-    for _receiver, letter in letter_requested.send(sender=Result, result=result):
-        if letter is not None:
-            return letter
-    return None
+def successor_of(*, result, at=None):
+    """The public version that superseded this one, if any."""
+    return versions_visible(at=at).filter(previous=result).first()
 
 
-def result_current(*, pk: int):
-    """A current version of a result (for a correction), or NotFound."""
+def result_for_correction(*, pk: int):
+    """The current version of a result (public or under embargo), for a moderator's correction; NotFound."""
     result = Result.objects.filter(pk=pk, is_current=True).select_related("framework", "authority").first()
     if result is None:
         raise NotFound(Problem("no such current result"))
     return result
 
+
+def corrections_pending(*, result):
+    return result.corrections_proposed.filter(agreed_by__isnull=True, withdrawn=False).select_related("proposed_by")

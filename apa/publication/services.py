@@ -10,12 +10,13 @@ from django.utils import timezone
 from apa.accounts.models import Role
 from apa.accounts.permissions import require_role
 from apa.authorities.selectors import authority_resolve
-from apa.errors import ApaError, Problem
+from apa.errors import ApaError, PermissionDenied, Problem
 from apa.frameworks.models import Framework
 from apa.frameworks.selectors import grade_value
 from apa.tabular import parse_date, read_rows
 
-from .models import DateBasis, GradeSource, Result, ResultGrade
+from .models import DateBasis, GradeSource, Result, ResultCorrection, ResultGrade
+from .selectors import result_visible
 from .signals import result_corrected
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -313,38 +314,160 @@ def shipped_path(name: str) -> Path:
     return DATA / name
 
 
+# ---- results of an assessment cycle ---------------------------------------------------------------------
+
+PUBLISH, SCHEDULE, HOLD = "publish", "schedule", "hold"
+
+
 @transaction.atomic
-def result_correct(*, result: Result, grades: dict[str, int], note: str, actor) -> Result:
-    """A published grade is never edited in place: a correction is a new published version with a note; the
-    previous version stays visible as history."""
-    require_role(actor, Role.MODERATOR, Role.ADMIN, doing="correct a published result")
-    if not note.strip():
-        raise ApaError(Problem("a correction needs a note saying what was wrong"))
-    if not result.is_current:
-        raise ApaError(Problem("only the current version of a result can be corrected"))
-    areas = {a.code: a for a in result.framework.areas.all()}
+def cycle_result_store(*, assessment_id: int, authority, framework, year: int, grades: dict[int, int],
+                       letter: dict, mode: str, publish_at=None, at=None) -> Result:
+    """Keep a cycle's result in the one store, as the cycle's state requires:
+
+    - PUBLISH: public from now (or from when it already became public);
+    - SCHEDULE: public from the cycle's `publish_at`; held back when there is none, or when it has passed (a
+      result moderated late waits for the publisher);
+    - HOLD: withheld (a representation is open).
+
+    Grades and the letter are written only while the version is withheld, then it is released: once released
+    the database refuses any change to them. A result that is already public cannot change at all."""
+    at = at or timezone.now()
+    result = Result.objects.select_for_update().filter(assessment_id=assessment_id, is_current=True).first()
+    if result is None:
+        if Result.objects.filter(authority=authority, framework=framework, key=str(year), is_current=True).exists():
+            raise ApaError(Problem(
+                f"{authority.name} already has a published {framework.code} {year} result "
+                "from another source; correct that result instead"))
+        result = Result.objects.create(
+            authority=authority, framework=framework, year=year, key=str(year), assessment_id=assessment_id,
+            counts_from=date(year, 12, 31), publication_basis=DateBasis.GIVEN, withheld=True)
+    public = result.pk is not None and result_visible(result, at=at)
+    if public:
+        if mode != PUBLISH:
+            raise ApaError(Problem(f"{authority.name}'s {framework.code} {year} result is already published"))
+        return result
+    if mode == PUBLISH:
+        moment, hold = at, False
+    elif mode == SCHEDULE:
+        moment = publish_at
+        hold = moment is None or moment <= at
+    else:
+        moment, hold = result.visible_from, True
+    if not result.withheld:
+        Result.objects.filter(pk=result.pk).update(withheld=True)
+        result.withheld = True
+    result.visible_from = moment
+    if moment is not None:
+        result.publication_date = result.counts_from = timezone.localtime(moment).date()
+    result.letter = letter
+    result.save()
+    result.grades.exclude(area_id__in=grades).delete()
+    source = f"APA {framework.title}, {year}: published letter"
+    for area_id, grade in grades.items():
+        row, created = ResultGrade.objects.get_or_create(result=result, area_id=area_id, defaults={"grade": grade})
+        if not created and row.grade != grade:
+            row.grade = grade
+            row.save(update_fields=["grade"])
+        GradeSource.objects.get_or_create(grade=row, source=source)
+    if not hold:
+        Result.objects.filter(pk=result.pk).update(withheld=False)
+        result.withheld = False
+    return result
+
+
+# ---- corrections: a new version, when a second moderator agrees ---------------------------------------------
+
+
+def _grades_checked(result: Result, grades: dict[str, int]) -> dict[str, int]:
+    areas = {a.code for a in result.framework.areas.all()}
     unknown = [c for c in grades if c not in areas]
     if unknown:
         raise ApaError(Problem(f"unknown area {', '.join(unknown)}"))
     values = {c: grade_value(result.framework, g) for c, g in grades.items()}
-    now = timezone.now()
+    values = {c: v for c, v in values.items() if v is not None}
+    current = {g.area.code: g.grade for g in result.grades.select_related("area")}
+    changed = {c: v for c, v in values.items() if current.get(c) != v}
+    if not changed:
+        raise ApaError(Problem("a correction must change at least one grade"))
+    return changed
+
+
+@transaction.atomic
+def result_correction_propose(*, result: Result, grades: dict[str, int], note: str, actor) -> ResultCorrection:
+    """A moderator proposes a correction of the current version; nothing changes until another agrees."""
+    require_role(actor, Role.MODERATOR, doing="propose a correction of a published result")
+    if not note.strip():
+        raise ApaError(Problem("a correction needs a note saying what was wrong"))
+    result = Result.objects.select_for_update().get(pk=result.pk)
+    if not result.is_current:
+        raise ApaError(Problem("only the current version of a result can be corrected"))
+    if result.corrections_proposed.filter(agreed_by__isnull=True, withdrawn=False).exists():
+        raise ApaError(Problem("a correction of this result already awaits a second moderator's agreement"))
+    changed = _grades_checked(result, grades)
+    return ResultCorrection.objects.create(result=result, grades=changed, note=note.strip(), proposed_by=actor,
+                                           proposed_at=timezone.now())
+
+
+@transaction.atomic
+def result_correction_agree(*, correction: ResultCorrection, actor, at=None) -> Result:
+    """A different moderator agrees: the correction becomes the result's next version, with its own letter
+    snapshot and note. It is public from now if the corrected version was; otherwise it keeps that embargo.
+    The earlier version stays, at its permalink, marked superseded."""
+    require_role(actor, Role.MODERATOR, doing="agree a correction of a published result")
+    at = at or timezone.now()
+    correction = ResultCorrection.objects.select_for_update().get(pk=correction.pk)
+    if correction.agreed_by_id or correction.withdrawn:
+        raise ApaError(Problem("this correction was already decided"))
+    if correction.proposed_by_id == actor.pk:
+        raise PermissionDenied(Problem("a different moderator must agree a correction"))
+    result = Result.objects.select_for_update().get(pk=correction.result_id)
+    if not result.is_current:
+        raise ApaError(Problem("the result has been corrected since this was proposed"))
+    values = correction.grades
     old_grades = {g.area.code: g for g in result.grades.select_related("area")}
-    result.is_current = False
-    result.save(update_fields=["is_current"])
+    areas = {a.code: a for a in result.framework.areas.all()}
+    public = result.pk is not None and result_visible(result, at=at)
+    Result.objects.filter(pk=result.pk).update(is_current=False, superseded_at=at)
+    letter = _letter_corrected(result.letter, values, result.framework) if result.letter else None
     new = Result.objects.create(
         authority=result.authority, framework=result.framework, year=result.year, inspection_date=result.inspection_date,
-        inspection_type=result.inspection_type, key=result.key, publication_date=timezone.localdate(now),
-        publication_basis=DateBasis.GIVEN, counts_from=result.counts_from, visible_from=now, assessment=result.assessment,
-        version=result.version + 1, previous=result, correction_note=note.strip(), created_by=actor,
+        inspection_type=result.inspection_type, key=result.key,
+        publication_date=timezone.localdate(at) if public else result.publication_date,
+        publication_basis=DateBasis.GIVEN if public else result.publication_basis, counts_from=result.counts_from,
+        visible_from=at if public else result.visible_from, withheld=True, assessment=result.assessment,
+        version=result.version + 1, previous=result, correction_note=correction.note, created_by=actor, letter=letter,
     )
     for code, old in old_grades.items():
         grade = ResultGrade.objects.create(result=new, area=old.area, grade=values.get(code, old.grade))
         for source in old.sources.all():
             GradeSource.objects.create(grade=grade, source=source.source, note=source.note)
     for code, value in values.items():
-        if code not in old_grades and value is not None:
+        if code not in old_grades:
             ResultGrade.objects.create(result=new, area=areas[code], grade=value)
+    if not result.withheld:
+        Result.objects.filter(pk=new.pk).update(withheld=False)
+        new.withheld = False
+    correction.agreed_by, correction.agreed_at, correction.version_made = actor, at, new
+    correction.save()
     changes = {code: (old_grades[code].grade if code in old_grades else "", value) for code, value in values.items()}
-    result_corrected.send(sender=Result, result=result, correction=new, changes=changes, note=note.strip(), actor=actor)
+    result_corrected.send(sender=Result, result=result, correction=new, changes=changes, note=correction.note,
+                          actor=actor)
     return new
 
+
+def _letter_corrected(letter: dict, values: dict[str, int], framework) -> dict:
+    labels = {g.value: g.label for g in framework.grades.all()}
+    letter = {**letter, "sections": [
+        {**s, "grade": values.get(s["area"], s["grade"]), "label": labels.get(values.get(s["area"], s["grade"]), "")}
+        for s in letter["sections"]]}
+    return letter
+
+
+@transaction.atomic
+def result_correction_withdraw(*, correction: ResultCorrection, actor) -> ResultCorrection:
+    require_role(actor, Role.MODERATOR, doing="withdraw a correction")
+    if correction.agreed_by_id or correction.withdrawn:
+        raise ApaError(Problem("this correction was already decided"))
+    correction.withdrawn = True
+    correction.save(update_fields=["withdrawn"])
+    return correction

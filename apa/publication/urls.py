@@ -12,6 +12,9 @@ urlpatterns = [
     path("results/<slug:code>/<int:year>/", views.national_results, name="national_results_year"),
     path("compare/", views.compare, name="compare"),
     path("corrections/<int:pk>/", views.result_correction, name="result_correction"),
-    path("letters/<str:dfe_code>/<slug:code>/<int:year>/", views.published_letter, name="published_letter"),
-    path("letters/<str:dfe_code>/<slug:code>/<int:year>/letter.pdf", views.published_letter, name="published_letter_pdf"),
+    path("letters/<str:dfe_code>/<slug:code>/<str:key>/", views.published_letter, name="published_letter"),
+    path("letters/<str:dfe_code>/<slug:code>/<str:key>/letter.pdf", views.published_letter, name="published_letter_pdf"),
+    path("letters/<str:dfe_code>/<slug:code>/<str:key>/v<int:version>/", views.published_letter, name="letter_version"),
+    path("letters/<str:dfe_code>/<slug:code>/<str:key>/v<int:version>/letter.pdf", views.published_letter,
+         name="letter_version_pdf"),
 ]

@@ -12,7 +12,7 @@ from apa.accounts.models import Role
 from apa.authorities.forms import AuthoritySearchForm
 from apa.authorities.selectors import authority_detail as authority_get
 from apa.authorities.selectors import authority_resolve, neighbours_of
-from apa.errors import ApaError, NotFound
+from apa.errors import ApaError, NotFound, Problem
 from apa.frameworks.selectors import framework_get
 from apa.frameworks.selectors import framework_list as frameworks_all
 from apa.tabular import parse_date
@@ -23,15 +23,16 @@ from .forms import CompareForm, CorrectionForm
 from .selectors import (
     authorities_compared,
     authority_results,
+    corrections_pending,
     latest_year,
-    letter_content,
     national_table,
     result_changes,
-    result_current,
+    result_for_correction,
     results_years,
+    successor_of,
 )
 from .selectors import published_letter as published_letter_of
-from .services import result_correct
+from .services import result_correction_agree, result_correction_propose, result_correction_withdraw
 
 
 @public
@@ -160,39 +161,58 @@ def compare(request):
 
 
 @public
-def published_letter(request, dfe_code: str, code: str, year: int):
-    """A published letter: found only through the one store's visibility rule."""
+def published_letter(request, dfe_code: str, code: str, key: str, version: int | None = None):
+    """A published letter, read from its version's snapshot, found only through the one visibility rule: the
+    current version, or version N at its permalink (marked superseded, with a link, once corrected)."""
     try:
         authority = authority_resolve(text=dfe_code)
-        result = published_letter_of(authority=authority, framework_code=code, year=year)
+        result = published_letter_of(authority=authority, framework_code=code, key=key, version=version)
     except ApaError:
         raise Http404("No published letter") from None
-    context = {"letter": letter_content(result=result), "assessment": result.assessment, "draft": False, "result": result}
+    context = {"letter": result.letter, "draft": False, "result": result,
+               "superseded_by": None if result.is_current else successor_of(result=result)}
     if request.path.endswith(".pdf"):
-        return pdf_response(request, "publication/letter_print.html", context, f"apa-letter-{authority.dfe_code}-{year}.pdf")
-    context["pdf_url"] = reverse("published_letter_pdf", args=[authority.dfe_code, code, year])
+        return pdf_response(request, "publication/letter_print.html", context,
+                            f"apa-letter-{authority.dfe_code}-{key}-v{result.version}.pdf")
+    context["pdf_url"] = reverse("letter_version_pdf", args=[authority.dfe_code, code, key, result.version])
+    context["permalink"] = reverse("letter_version", args=[authority.dfe_code, code, key, result.version])
     return render(request, "publication/letter.html", context)
 
 
 @roles(Role.MODERATOR)
 def result_correction(request, pk):
+    """Propose a correction of a result's current version, or agree or withdraw another moderator's."""
     try:
-        result = result_current(pk=pk)
+        result = result_for_correction(pk=pk)
     except NotFound:
         raise Http404("No such current result") from None
     areas = list(result.framework.areas.all())
     current = {g.area_id: g.grade for g in result.grades.all()}
+    pending = list(corrections_pending(result=result))
     form = CorrectionForm(request.POST or None)
     problems = []
-    if request.method == "POST" and form.is_valid():
-        grades = {a.code: request.POST.get(f"grade-{a.code}") for a in areas if request.POST.get(f"grade-{a.code}")}
+    if request.method == "POST":
         try:
-            new = result_correct(result=result, grades=grades, note=form.cleaned_data["note"], actor=request.user)
-            messages.success(request, f"Correction published as version {new.version}")
-            return redirect("authority_detail", dfe_code=result.authority.dfe_code)
+            action = request.POST.get("action", "propose")
+            if action in ("agree", "withdraw"):
+                correction = next((c for c in pending if str(c.pk) == request.POST.get("correction", "")), None)
+                if correction is None:
+                    raise ApaError(Problem("that correction is no longer waiting"))
+                if action == "agree":
+                    new = result_correction_agree(correction=correction, actor=request.user)
+                    messages.success(request, f"Correction published as version {new.version}")
+                    return redirect("authority_detail", dfe_code=result.authority.dfe_code)
+                result_correction_withdraw(correction=correction, actor=request.user)
+                messages.success(request, "Correction withdrawn")
+                return redirect("result_correction", pk=result.pk)
+            if form.is_valid():
+                grades = {a.code: request.POST.get(f"grade-{a.code}") for a in areas if request.POST.get(f"grade-{a.code}")}
+                result_correction_propose(result=result, grades=grades, note=form.cleaned_data["note"], actor=request.user)
+                messages.success(request, "Correction proposed: it takes effect when a second moderator agrees")
+                return redirect("result_correction", pk=result.pk)
         except ApaError as exc:
             problems = exc.lines
     return render(request, "publication/correction.html", {
-        "result": result, "form": form, "problems": problems,
+        "result": result, "form": form, "problems": problems, "pending": pending,
         "rows": [(a, current.get(a.pk)) for a in areas], "grades": list(result.framework.grades.all()),
     })

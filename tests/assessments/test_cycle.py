@@ -14,7 +14,7 @@ from apa.assessments.workflow import assessment_transition
 from apa.errors import ApaError
 from apa.publication.models import Result
 from apa.publication.selectors import authorities_compared, results_visible
-from apa.publication.services import result_correct
+from apa.publication.services import result_correction_agree, result_correction_propose
 
 from .conftest import judge, put_in_state
 
@@ -188,9 +188,13 @@ def test_correction_is_a_new_version_and_keeps_the_old(kent, cycle, users):
     services.cycle_publish(cycle=cycle, actor=users["publisher"])
     first = results_visible().get(assessment=kent)
     with pytest.raises(ApaError, match="note"):
-        result_correct(result=first, grades={"being_healthy": 2}, note="", actor=users["moderator"])
-    second = result_correct(result=first, grades={"being_healthy": 2}, note="Health data were mis-keyed",
-                                     actor=users["moderator"])
+        result_correction_propose(result=first, grades={"being_healthy": 2}, note="", actor=users["moderator"])
+    proposal = result_correction_propose(result=first, grades={"being_healthy": 2}, note="Health data were mis-keyed",
+                                         actor=users["moderator"])
+    assert results_visible().get(assessment=kent).pk == first.pk, "nothing changes until a second moderator agrees"
+    with pytest.raises(ApaError, match="different moderator"):
+        result_correction_agree(correction=proposal, actor=users["moderator"])
+    second = result_correction_agree(correction=proposal, actor=users["moderator_2"])
     first.refresh_from_db()
     assert (first.is_current, second.version, second.previous_id) == (False, 2, first.pk)
     assert first.grades.get(area__code="being_healthy").grade == 3

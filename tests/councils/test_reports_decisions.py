@@ -120,13 +120,11 @@ def test_withdrawn_and_superseded_reports_carry_their_note(kent_2007, council_us
 
 
 def test_corrected_result_shows_a_notice(kent_2007, council_users, client):
-    from apa.accounts.models import User
-    from apa.publication.services import result_correct
+    from tests.factories import correct
 
     officer = council_users["kent_officer"]
     report = services.report_issue(report=services.report_draft(result=kent_2007, layout="cabinet", actor=officer), actor=officer)
-    result_correct(result=kent_2007, grades={"being_healthy": 4}, note="Being healthy was misreported",
-                   actor=User.objects.get(username="moderator"))
+    correct(kent_2007, {"being_healthy": 4}, "Being healthy was misreported")
     page = client.get(f"/reports/{report.pk}/").content.decode()
     assert "has since been corrected: Being healthy was misreported" in page
 

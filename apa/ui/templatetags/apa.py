@@ -46,3 +46,11 @@ def sort_header(context, key, label):
         '<th scope="col" class="govuk-table__header" aria-sort="{}"><a class="govuk-link" href="?{}">{}</a></th>',
         state, params.urlencode(), label,
     )
+
+
+@register.simple_tag
+def grade_badge(value, label):
+    """A grade with its label as stored with a published letter (no framework lookup)."""
+    if value is None:
+        return format_html('<span class="govuk-hint">not graded</span>')
+    return format_html('<span class="apa-grade apa-grade--{}">{}</span> {}', value, value, label)
