@@ -55,7 +55,7 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "dja
 def pytest_collection_modifyitems(config, items):
     """The three tiers: `browser` is marked by its modules; every other test is `unit` or `integration`."""
     for item in items:
-        if item.get_closest_marker("browser"):
-            continue
+        if item.get_closest_marker("browser") or item.get_closest_marker("integration"):
+            continue  # marked by hand: a journey, or a database reached outside the test's own
         uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames)
         item.add_marker(pytest.mark.integration if uses_database else pytest.mark.unit)

@@ -240,6 +240,7 @@ def _tables(path: Path) -> dict[str, int]:
         return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
 
+@pytest.mark.integration  # a real database file, through `apa init` in a subprocess
 def test_init_twice_changes_nothing(tmp_path):
     """`apa init` on a fresh SQLite file, then again: the second run writes nothing at all."""
     database = tmp_path / "init.sqlite3"
