@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ASSETS := build/root/assets
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench fuzz clean
 
 run: setup  ## set up, load the reference data and serve at http://127.0.0.1:8000
 	DEBUG=1 $(BIN)/apa init
@@ -35,6 +35,9 @@ chromium:
 lint: setup
 	$(BIN)/ruff check apa tests bench scripts
 	$(BIN)/lint-imports --no-cache
+
+fuzz: setup  ## the cycle's invariants over 1,000 random sequences (tests/assessments/test_invariants.py)
+	APA_FUZZ=1 $(BIN)/pytest tests/assessments/test_invariants.py -p no:cacheprovider
 
 bench: setup  ## timings with a baseline in the same run (see bench/README.md)
 	$(BIN)/python bench/run.py

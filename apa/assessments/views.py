@@ -170,10 +170,13 @@ def assessment_detail(request, pk):
                 return redirect("assessment_detail", pk=assessment.pk)
             except ApaError as exc:
                 problems = exc.lines
-    transitions = [(to, rule, TransitionForm(initial={"to": to}, prefix=to)) for to, rule in
-                   allowed_for(assessment=assessment, user=request.user)]
+    allowed = allowed_for(assessment=assessment, user=request.user)
+    transitions = [(to, rule, TransitionForm(initial={"to": to}, prefix=to)) for to, rule in allowed]
+    offered = {to for to, _ in allowed}
     return render(request, "assessments/assessment_detail.html", {
         "assessment": assessment, "transitions": transitions, "problems": problems,
+        "may_represent": assessment.state == State.MODERATED and State.REPRESENTATION in offered,
+        "may_decide_representation": assessment.state == State.REPRESENTATION and request.user.role == Role.MODERATOR,
         "history": selectors.history_for_user(user=request.user, assessment=assessment),
         "can_see_judgements": selectors.can_see_judgements(user=request.user, assessment=assessment),
         "representations": assessment.representations.select_related("area", "made_by", "decided_by"),
@@ -369,8 +372,9 @@ def representation(request, pk):
     areas = sorted(assessment.cycle.framework.areas.all(), key=lambda a: a.display_order)
     grades = list(assessment.cycle.framework.grades.all())
     problems = []
-    officer = selectors.is_officer_of(request.user, assessment) and assessment.state == State.MODERATED
-    moderator = request.user.role == Role.MODERATOR and assessment.state == State.REPRESENTATION
+    offered = {to for to, _ in allowed_for(assessment=assessment, user=request.user)}
+    officer = assessment.state == State.MODERATED and State.REPRESENTATION in offered
+    moderator = assessment.state == State.REPRESENTATION and request.user.role == Role.MODERATOR
     form = RepresentationForm(request.POST or None, areas=areas) if officer else None
     decision_form = DecisionForm(request.POST or None, grades=grades) if moderator else None
     if request.method == "POST":

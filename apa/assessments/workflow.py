@@ -83,10 +83,14 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 
 
 def allowed_for(*, assessment: Assessment, user) -> list[tuple[str, Rule]]:
-    """The transitions this user may make now (for the pages' buttons)."""
+    """The transitions this user may make now (for the pages' buttons and links).
+
+    A transition whose check refuses it now (a passed publication time, a pending grade change) is not offered:
+    what a page offers is exactly what `assessment_transition` would accept.
+    """
     return [
         (to, rule) for (frm, to), rule in TRANSITIONS.items()
-        if frm == assessment.state and _may(rule.who, assessment, user)
+        if frm == assessment.state and _may(rule.who, assessment, user) and not (rule.check and rule.check(assessment))
     ]
 
 

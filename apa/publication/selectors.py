@@ -162,34 +162,48 @@ def authorities_compared(
     as_of: date | None = None, group: str = "all",
 ) -> Comparison:
     """Rank and quartile of an authority's score among the authorities published so far (docs/comparisons.md)."""
+    return authority_comparisons(framework=framework, authority=authority, score=score, year=year, as_of=as_of,
+                                 groups=(group,))[group]
+
+
+def authority_comparisons(
+    *, framework: Framework, authority: Authority, score: str | None = None, year: int | None = None,
+    as_of: date | None = None, groups: tuple[str, ...] = GROUPS,
+) -> dict[str, Comparison]:
+    """`authorities_compared` for several groups at once, reading the published results once."""
     as_of = as_of or timezone.localdate()
     areas = score_areas(framework=framework, score=score)
     if framework.yearly and year is None:
         year = latest_year(framework=framework, as_of=as_of)
     if not framework.yearly and year is not None:
         raise ApaError(Problem(f"framework {framework.code} has no years; leave the year out"))
-    comparison = Comparison(framework=framework, year=year, authority=authority, areas=areas, as_of=as_of, group=group)
-    if group not in GROUPS:
-        raise ApaError(Problem(f"unknown group {group!r}; use one of {', '.join(GROUPS)}"))
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        raise ApaError(Problem(f"unknown group {unknown[0]!r}; use one of {', '.join(GROUPS)}"))
     latest = latest_results(framework=framework, year=year, as_of=as_of)
     scored = {}
     for result in latest.values():
         value = score_of(result, areas)
         if value is not None:
             scored[result.authority] = value
-    members = group_members(authority=authority, group=group, candidates=list(scored))
-    scores = [scored[a] for a in members]
-    comparison.compared = len(members)
-    comparison.table = sorted(
-        ((a, scored[a], competition_rank(scored[a], scores)) for a in members), key=lambda t: (t[2], t[0].name)
-    )
-    comparison.distribution = dict(sorted(Counter(scores).items(), reverse=True))
-    if authority in scored and authority in members:
-        comparison.score = scored[authority]
-        comparison.rank = competition_rank(comparison.score, scores)
-        comparison.higher = comparison.rank - 1
-        comparison.quartile = quartile_of(comparison.rank, comparison.compared)
-    return comparison
+    comparisons = {}
+    for group in groups:
+        comparison = Comparison(framework=framework, year=year, authority=authority, areas=areas, as_of=as_of,
+                                group=group)
+        members = group_members(authority=authority, group=group, candidates=list(scored))
+        scores = [scored[a] for a in members]
+        comparison.compared = len(members)
+        comparison.table = sorted(
+            ((a, scored[a], competition_rank(scored[a], scores)) for a in members), key=lambda t: (t[2], t[0].name)
+        )
+        comparison.distribution = dict(sorted(Counter(scores).items(), reverse=True))
+        if authority in scored and authority in members:
+            comparison.score = scored[authority]
+            comparison.rank = competition_rank(comparison.score, scores)
+            comparison.higher = comparison.rank - 1
+            comparison.quartile = quartile_of(comparison.rank, comparison.compared)
+        comparisons[group] = comparison
+    return comparisons
 
 
 def area_lineages() -> dict[int, set[int]]:

@@ -341,7 +341,9 @@ def cycle_result_store(*, assessment_id: int, authority, framework, year: int, g
         result = Result.objects.create(
             authority=authority, framework=framework, year=year, key=str(year), assessment_id=assessment_id,
             counts_from=date(year, 12, 31), publication_basis=DateBasis.GIVEN, withheld=True)
-    public = result.pk is not None and result_visible(result, at=at)
+    # Public now, not only at `at`: a scheduled publication is recorded at the publication time, and a version
+    # corrected since then is public from its correction; either way it must not be touched.
+    public = result.pk is not None and result_visible(result, at=max(at, timezone.now()))
     if public:
         if mode != PUBLISH:
             raise ApaError(Problem(f"{authority.name}'s {framework.code} {year} result is already published"))

@@ -22,6 +22,7 @@ from apa.ui.responses import csv_response, pdf_response
 from .forms import CompareForm, CorrectionForm
 from .selectors import (
     authorities_compared,
+    authority_comparisons,
     authority_results,
     corrections_pending,
     latest_year,
@@ -64,10 +65,10 @@ def authority_detail(request, dfe_code: str):
         if result.framework_id in seen:
             continue
         seen.add(result.framework_id)
-        rows = []
-        for group, label in (("all", "All authorities"), ("region", authority.region), ("neighbours", "Statistical neighbours")):
-            rows.append((label, group, authorities_compared(
-                framework=result.framework, authority=authority, year=result.year, group=group)))
+        labels = {"all": "All authorities", "region": authority.region, "neighbours": "Statistical neighbours"}
+        compared = authority_comparisons(framework=result.framework, authority=authority, year=result.year,
+                                         groups=tuple(labels))
+        rows = [(label, group, compared[group]) for group, label in labels.items()]
         comparisons.append({"framework": result.framework, "year": result.year, "rows": rows})
     neighbours = neighbours_of(authority=authority)
     return render(request, "publication/authority_detail.html", {
