@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ASSETS := build/root/assets
 
-.PHONY: run test setup lint bench fuzz clean
+.PHONY: run test setup lint bench fuzz clean chromium poppler
 
 run: setup  ## set up, load the reference data and serve at http://127.0.0.1:8000
 	DEBUG=1 $(BIN)/apa init
@@ -14,7 +14,7 @@ run: setup  ## set up, load the reference data and serve at http://127.0.0.1:800
 test: setup lint  ## set up and run every test: lint, unit, integration, browser
 	$(BIN)/pytest
 
-setup: $(VENV)/.installed $(ASSETS)/.installed chromium
+setup: $(VENV)/.installed $(ASSETS)/.installed chromium poppler
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ $(ASSETS)/.installed: package.json package-lock.json
 # Browser tests drive Debian's chromium; never a downloaded browser.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+# Letter PDFs are read back in tests with poppler's pdftotext.
+poppler:
+	@command -v pdftotext >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null)
 
 lint: setup
 	$(BIN)/ruff check apa tests bench scripts

@@ -1,4 +1,5 @@
-"""The route table of docs/permissions.md, generated from the URL patterns' access decisions."""
+"""The tables of docs/permissions.md: the permissions, generated from the rules, and the routes, from the URL
+patterns' access decisions."""
 
 import re
 
@@ -22,7 +23,7 @@ def _walk(resolver, prefix=""):
             elif decision == (SIGNED_IN,):
                 who = "any signed-in account"
             elif isinstance(decision, tuple):
-                who = ", ".join(r.replace("_", " ") for r in decision) + " (and admins)"
+                who = ", ".join(r.replace("_", " ") for r in decision)
             else:
                 who = "UNDECIDED"
             yield "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text), who, pattern.name or ""
@@ -37,6 +38,15 @@ def route_table() -> str:
     return "\n".join(lines)
 
 
+def permission_table() -> str:
+    from apa.accounts.permissions import PERMISSIONS
+
+    lines = ["| permission | may | who | rule |", "|---|---|---|---|"]
+    for p in PERMISSIONS:
+        lines.append(f"| `{p.name}` | {p.does} | {p.who} | `{p.predicate.name}` |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     import os
 
@@ -44,4 +54,6 @@ if __name__ == "__main__":
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apa.settings")
     django.setup()
+    print(permission_table())
+    print()
     print(route_table())

@@ -58,3 +58,20 @@ def correct(result, grades: dict, note: str):
     second = User.objects.filter(username="moderator_2").first() or User.objects.create_user("moderator_2", role="moderator")
     proposal = result_correction_propose(result=result, grades=grades, note=note, actor=first)
     return result_correction_agree(correction=proposal, actor=second)
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """Run `apa ARGV` in-process: (exit code, standard output, standard error)."""
+    from apa.cli import main
+
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def refused(capsys, *argv) -> str:
+    """Run a command that must be refused: exit code 2 and one `error:` line, which is returned."""
+    code, _, err = run(capsys, *argv)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
+    return lines[0]

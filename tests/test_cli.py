@@ -51,6 +51,35 @@ def test_help_of_command_groups_lists_their_actions(capsys, group, actions):
     assert all(name in out for name in actions)
 
 
+# docs/permissions.md: the system jobs run without a person; the public reads show only published data.
+SYSTEM_JOBS = {"init", "demo", "cycle publish-due", "alerts send"}
+PUBLIC_READS = {"serve", "frameworks", "authority", "compare", "benchmark", "indicators list", "indicators show",
+                "indicators history", "indicators evidence", "callin-deadline"}
+FIRST_ADMIN = {"users add"}  # --as an admin, except for the first admin of a new installation
+
+
+def _leaves(parser, prefix=()):
+    sub = next((a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"), None)
+    if sub is None:
+        yield " ".join(prefix), parser
+        return
+    for name, child in sub.choices.items():
+        yield from _leaves(child, (*prefix, name))
+
+
+def test_every_command_but_the_system_jobs_and_public_reads_takes_a_required_as():
+    commands = dict(_leaves(build_parser()))
+    assert SYSTEM_JOBS | PUBLIC_READS | FIRST_ADMIN <= set(commands), "a listed command no longer exists"
+    for name, parser in commands.items():
+        option = next((a for a in parser._actions if "--as" in a.option_strings), None)
+        if name in SYSTEM_JOBS | PUBLIC_READS:
+            assert option is None, f"`apa {name}` runs without a person; it should not take --as"
+        elif name in FIRST_ADMIN:
+            assert option is not None and not option.required
+        else:
+            assert option is not None and option.required, f"`apa {name}` must require --as USERNAME"
+
+
 def test_no_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as done:
         main([])
@@ -125,7 +154,7 @@ def test_results_import_of_a_bad_file_prints_one_line_per_problem(capsys, tmp_pa
         {"authority": "887", "framework": "ilacs-2018", "year": "", "area": "overall_effectiveness",
          "grade": "Good", "inspection_date": "2019-02-30"},
     ])
-    assert main(["results", "import", str(path)]) == 2
+    assert main(["results", "import", str(path), "--as", "admin"]) == 2
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert len(lines) == 3
@@ -142,15 +171,15 @@ def test_results_import_of_a_bad_file_prints_one_line_per_problem(capsys, tmp_pa
 def test_results_import_then_again(capsys, tmp_path):
     path = results_csv(tmp_path, [
         {"authority": "887", "framework": "apa-2008", "year": "2008", "area": "staying_safe", "grade": "Good"}])
-    assert main(["results", "import", str(path)]) == 0
+    assert main(["results", "import", str(path), "--as", "admin"]) == 0
     assert "1 results and 1 grades added" in capsys.readouterr().out
-    assert main(["results", "import", str(path)]) == 0
+    assert main(["results", "import", str(path), "--as", "admin"]) == 0
     assert "0 results and 0 grades added, 0 sources added to existing grades, 1 unchanged" in capsys.readouterr().out
 
 
 @pytest.mark.django_db
 def test_results_import_of_a_missing_file(capsys, tmp_path):
-    assert main(["results", "import", str(tmp_path / "nothing.csv")]) == 2
+    assert main(["results", "import", str(tmp_path / "nothing.csv"), "--as", "admin"]) == 2
     err = capsys.readouterr().err
     assert "does not exist" in err and "Traceback" not in err
 
@@ -160,7 +189,7 @@ def test_results_import_of_a_missing_file(capsys, tmp_path):
 @pytest.mark.django_db
 def test_users_add_with_the_password_on_standard_input(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-enough-secret\n"))
-    assert main(["users", "add", "ada", "--role", "moderator", "--email", "ada@example.org"]) == 0
+    assert main(["users", "add", "ada", "--role", "moderator", "--email", "ada@example.org", "--as", "admin"]) == 0
     out = capsys.readouterr().out
     assert "added ada (Moderator)" in out and "password" not in out
     user = User.objects.get(username="ada")
@@ -171,7 +200,7 @@ def test_users_add_with_the_password_on_standard_input(capsys, monkeypatch):
 @pytest.mark.django_db
 def test_users_add_generates_a_password_shown_once(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    assert main(["users", "add", "kim", "--role", "authority_officer", "--authority", "Kent"]) == 0
+    assert main(["users", "add", "kim", "--role", "authority_officer", "--authority", "Kent", "--as", "admin"]) == 0
     out = capsys.readouterr().out
     assert "added kim (Authority officer for Kent)" in out
     [line] = [line for line in out.splitlines() if line.startswith("password (shown once): ")]
@@ -190,7 +219,7 @@ def test_users_add_generates_a_password_shown_once(capsys, monkeypatch):
 ])
 def test_users_add_problems(capsys, monkeypatch, args, stdin, words):
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    assert main(["users", "add", *args]) == 2
+    assert main(["users", "add", *args, "--as", "admin"]) == 2
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
     assert not User.objects.filter(username="sam").exists()
@@ -198,10 +227,25 @@ def test_users_add_problems(capsys, monkeypatch, args, stdin, words):
 
 @pytest.mark.django_db
 def test_users_deactivate(capsys):
-    assert main(["users", "deactivate", "moderator"]) == 0
+    assert main(["users", "deactivate", "moderator", "--as", "admin"]) == 0
     assert not User.objects.get(username="moderator").is_active
-    assert main(["users", "deactivate", "nobody"]) == 2
+    assert main(["users", "deactivate", "nobody", "--as", "admin"]) == 2
     assert "nobody" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_only_an_admin_manages_accounts_and_only_the_first_admin_is_added_without_one(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    for args in (["users", "add", "sam", "--role", "inspector"], ["users", "add", "sam", "--role", "admin"],
+                 ["users", "add", "sam", "--role", "inspector", "--as", "moderator"],
+                 ["users", "deactivate", "inspector", "--as", "moderator"]):
+        assert main(args) == 2, args
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith("error: ") and ("--as an admin" in line or "only admins may" in line), line
+    assert not User.objects.filter(username="sam").exists() and User.objects.get(username="inspector").is_active
+    User.objects.filter(role=Role.ADMIN).update(is_active=False)
+    assert main(["users", "add", "first", "--role", "admin"]) == 0  # a new installation's first account
+    assert User.objects.get(username="first").is_admin
 
 
 # --- authority and frameworks ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ def site(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         for label, name, roles in NAV_FOR_ROLES:
-            if not roles or user.role in roles or user.is_admin:
+            if not roles or user.role in roles or (user.is_admin and Role.ADMIN in roles):
                 nav.append({"label": label, "url": reverse(name)})
         if user.authority_id and user.role in (Role.AUTHORITY_OFFICER, Role.DEMOCRATIC_SERVICES):
             nav.append({"label": "Council", "url": reverse("council_home", args=[user.authority.dfe_code])})

@@ -5,18 +5,28 @@ import secrets
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from apa.authorities.selectors import authority_resolve
 from apa.errors import ApaError, Problem
 
 from .models import AUTHORITY_ROLES, Role, User
+from .permissions import require
+
+
+def admin_exists() -> bool:
+    return User.objects.filter(is_active=True).filter(Q(role=Role.ADMIN) | Q(is_superuser=True)).exists()
 
 
 @transaction.atomic
 def user_add(
-    *, username: str, role: str, authority: str | None = None, password: str | None = None, email: str = ""
+    *, username: str, role: str, authority: str | None = None, password: str | None = None, email: str = "",
+    actor=None,
 ) -> tuple[User, str | None]:
-    """Create an account. Returns the user and the generated password (None when one was given)."""
+    """Create an account. Returns the user and the generated password (None when one was given).
+    `actor=None` is a system job's (the first admin, the demo; docs/permissions.md)."""
+    if actor is not None:
+        require("accounts.manage_accounts", actor)
     problems = []
     if role not in Role.values:
         problems.append(Problem(f"unknown role {role!r}; use one of {', '.join(Role.values)}"))
@@ -51,7 +61,8 @@ def user_add(
     return user, generated
 
 
-def user_deactivate(*, username: str) -> User:
+def user_deactivate(*, username: str, actor) -> User:
+    require("accounts.manage_accounts", actor)
     user = User.objects.filter(username=username).first()
     if user is None:
         raise ApaError(Problem(f"no account named {username!r}"))

@@ -18,10 +18,10 @@ def _datetime(text: str) -> datetime:
     raise argparse.ArgumentTypeError(f"{text!r} is not a date and time; use YYYY-MM-DDTHH:MM (Europe/London)")
 
 
-def _cycle_args(p, as_required=True):
+def _cycle_args(p):
     p.add_argument("--framework", required=True)
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--as", dest="as_user", required=as_required, metavar="USERNAME")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME")
 
 
 def register(commands) -> None:
@@ -48,8 +48,8 @@ def register(commands) -> None:
     p.set_defaults(handler=cmd_publish)
     p = cycle.add_parser("publish-due", help="record publications whose scheduled time has passed (for a scheduler)")
     p.set_defaults(handler=cmd_publish_due)
-    p = cycle.add_parser("status", help="every authority's state in a cycle and what is overdue")
-    _cycle_args(p, as_required=False)
+    p = cycle.add_parser("status", help="every authority's state in a cycle and what is overdue (the inspectorate)")
+    _cycle_args(p)
     p.set_defaults(handler=cmd_status)
 
     judgements = commands.add_parser("judgements", help="load draft judgements").add_subparsers(
@@ -144,7 +144,7 @@ def cmd_status(args) -> int:
     from .selectors import cycle_dashboard
     from .services import cycle_get
 
-    board = cycle_dashboard(cycle=cycle_get(framework_code=args.framework, year=args.year))
+    board = cycle_dashboard(cycle=cycle_get(framework_code=args.framework, year=args.year), viewer=_actor(args))
     for state, _label, count in board["counts"]:
         print(f"{state}: {count}")
     for row in board["rows"]:

@@ -67,6 +67,16 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.authority.name} {self.cycle}"
 
+    @property
+    def letter_shared_with_authority(self) -> bool:
+        """From the factual accuracy check on, the authority sees its draft letter."""
+        return self.state in LETTER_SHARED_STATES
+
+
+# From the factual accuracy check on, the authority sees its draft letter.
+LETTER_SHARED_STATES = frozenset({State.FACTUAL_ACCURACY, State.MODERATION, State.MODERATED, State.REPRESENTATION,
+                                  State.PUBLISHED})
+
 
 class SelfAssessmentArea(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="self_assessment")

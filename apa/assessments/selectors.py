@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from apa.accounts.models import Role
-from apa.errors import NotFound, Problem
+from apa.accounts.permissions import has_perm, require, require_visible
 from apa.frameworks.models import Area
 from apa.publication.selectors import area_lineages, results_visible
 
@@ -25,47 +24,33 @@ from .models import (
     State,
 )
 
-INSPECTORATE = {Role.INSPECTOR, Role.MODERATOR, Role.PUBLISHER, Role.ADMIN}
-# From the factual accuracy check on, the authority sees its draft letter.
-LETTER_VISIBLE_TO_AUTHORITY = {State.FACTUAL_ACCURACY, State.MODERATION, State.MODERATED, State.REPRESENTATION,
-                               State.PUBLISHED}
-
 
 def required_areas(*, cycle: Cycle) -> list[Area]:
     return [a for a in cycle.framework.areas.all() if a.required and (a.graded_from is None or a.graded_from <= cycle.year)]
 
 
-def is_inspectorate(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and (user.role in INSPECTORATE or user.is_admin))
-
-
-def is_officer_of(user, assessment: Assessment) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role == Role.AUTHORITY_OFFICER
-                and user.authority_id == assessment.authority_id)
-
-
 def assessment_for_user(*, user, pk: int) -> Assessment:
-    """The assessment if this user may work on it; otherwise 'not found' (so nothing about it leaks)."""
+    """The assessment if this user may open it; otherwise 'not found' (so nothing about it leaks)."""
     assessment = (
         Assessment.objects.select_related("cycle__framework", "authority", "lead_inspector").filter(pk=pk).first()
     )
-    if assessment is None or not (is_inspectorate(user) or is_officer_of(user, assessment)):
-        raise NotFound(Problem("no such assessment"))
+    require_visible("assessments.view_assessment", user, assessment, "assessment")
     return assessment
 
 
 def can_see_judgements(*, user, assessment: Assessment) -> bool:
-    if is_inspectorate(user):
-        return True
-    return is_officer_of(user, assessment) and assessment.state in LETTER_VISIBLE_TO_AUTHORITY
+    return has_perm("assessments.view_draft_letter", user, assessment)
 
 
 def cycles_for_user(*, user):
-    if is_inspectorate(user):
-        return Cycle.objects.select_related("framework").all()
-    if user.is_authenticated and user.role == Role.AUTHORITY_OFFICER:
-        return Cycle.objects.select_related("framework").filter(assessments__authority_id=user.authority_id)
-    return Cycle.objects.none()
+    """Every cycle for those who see dashboards; an officer, the cycles in which its authority is assessed."""
+    cycles = Cycle.objects.select_related("framework")
+    if has_perm("assessments.view_cycle", user):
+        return cycles.all()
+    authority = getattr(user, "authority", None)
+    if authority is not None and has_perm("assessments.view_assessment", user, authority):
+        return cycles.filter(assessments__authority=authority)
+    return cycles.none()
 
 
 @dataclass
@@ -74,8 +59,9 @@ class DashboardRow:
     overdue: list[str]
 
 
-def cycle_dashboard(*, cycle: Cycle, today=None) -> dict:
-    """Every authority's state and what is overdue against the cycle's milestones."""
+def cycle_dashboard(*, cycle: Cycle, viewer, today=None) -> dict:
+    """Every authority's state and what is overdue against the cycle's milestones (for those who see dashboards)."""
+    require("assessments.view_cycle", viewer, cycle)
     today = today or timezone.localdate()
     rows = []
     counts = Counter()
@@ -165,7 +151,7 @@ def letter(*, assessment: Assessment, draft: bool = False) -> dict:
 
 def history_for_user(*, user, assessment: Assessment):
     rows = ChangeLog.objects.filter(assessment=assessment).select_related("actor")
-    if not is_inspectorate(user):
+    if not has_perm("assessments.view_review", user, assessment):
         rows = rows.filter(internal=False)
         if not can_see_judgements(user=user, assessment=assessment):
             rows = rows.exclude(action__in=["judgement", "finding", "evidence", "visit", "correction"])

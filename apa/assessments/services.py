@@ -9,15 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from apa.accounts.models import Role
-from apa.accounts.permissions import require_role
+from apa.accounts.permissions import has_perm, require
 from apa.authorities.models import Authority
 from apa.authorities.selectors import authority_resolve
-from apa.errors import ApaError, NotFound, PermissionDenied, Problem
+from apa.errors import ApaError, NotFound, Problem
 from apa.frameworks.models import Area, Framework
 from apa.frameworks.selectors import grade_value
 
 from . import evidence as indicator_evidence
-from . import publishing, selectors
+from . import publishing
 from .models import (
     Assessment,
     ChangeLog,
@@ -73,7 +73,7 @@ def default_milestones(year: int) -> dict[str, date]:
 def cycle_open(*, framework_code: str, year: int, actor, periods: dict[str, str] | None = None, **milestones) -> Cycle:
     """Open a cycle for a framework and year, with an assessment for every authority that exists on its
     data-lock date. Indicator periods default to each indicator's latest period on the data-lock date."""
-    require_role(actor, Role.ADMIN, doing="open a cycle")
+    require("assessments.open_cycle", actor)
     framework = Framework.objects.filter(code=framework_code).first()
     if framework is None:
         raise NotFound(Problem(f"no framework {framework_code!r}"))
@@ -120,7 +120,7 @@ def cycle_get(*, framework_code: str, year: int) -> Cycle:
 def cycle_schedule(*, cycle: Cycle, publish_at: datetime, actor) -> Cycle:
     """The publisher sets the publication moment (Europe/London). Moderated results become visible then,
     decided when data is read: nothing waits on a scheduler."""
-    require_role(actor, Role.PUBLISHER, doing="set the publication date")
+    require("assessments.schedule_publication", actor, cycle)
     if timezone.is_naive(publish_at):
         publish_at = timezone.make_aware(publish_at, timezone.get_default_timezone())
     if publish_at <= timezone.now():
@@ -143,7 +143,7 @@ def cycle_schedule(*, cycle: Cycle, publish_at: datetime, actor) -> Cycle:
 
 @transaction.atomic
 def cycle_assign(*, cycle: Cycle, authority: Authority, inspector, actor) -> Assessment:
-    require_role(actor, Role.ADMIN, doing="assign lead inspectors")
+    require("assessments.assign_lead_inspector", actor, cycle)
     if inspector.role != Role.INSPECTOR or not inspector.is_active:
         raise ApaError(Problem(f"{inspector.username} is not an active inspector"))
     assessment = cycle.assessments.filter(authority=authority).first()
@@ -159,16 +159,16 @@ def cycle_assign(*, cycle: Cycle, authority: Authority, inspector, actor) -> Ass
 # ---- self-assessment ------------------------------------------------------------------------------------
 
 
-def _officer_of(actor, assessment: Assessment):
+def _require(name: str, actor, assessment: Assessment):
+    """Check a permission against the assessment as stored now (its state and lead may have changed)."""
     assessment.refresh_from_db(fields=["state", "authority", "lead_inspector"])
-    if not selectors.is_officer_of(actor, assessment):
-        raise PermissionDenied(Problem(f"only an authority officer of {assessment.authority.name} may do this"))
+    require(name, actor, assessment)
 
 
 @transaction.atomic
 def self_assessment_save(*, assessment: Assessment, area: Area, actor, version: int | None = None, **values) -> SelfAssessmentArea:
     """Save one area of the self-assessment as a draft. The first save starts the self-assessment."""
-    _officer_of(actor, assessment)
+    _require("assessments.edit_self_assessment", actor, assessment)
     assessment.refresh_from_db(fields=["state"])
     if assessment.state == State.NOT_STARTED:
         assessment = assessment_transition(assessment=assessment, to=State.SELF_ASSESSMENT, actor=actor)
@@ -213,7 +213,7 @@ def _codes(text) -> list[str]:
 
 @transaction.atomic
 def document_add(*, assessment: Assessment, actor, title: str, uploaded, area: Area | None = None) -> Document:
-    _officer_of(actor, assessment)
+    _require("assessments.edit_self_assessment", actor, assessment)
     if assessment.state not in {State.NOT_STARTED, State.SELF_ASSESSMENT}:
         raise ApaError(Problem("documents can be added only while the self-assessment is in progress"))
     if not title.strip():
@@ -235,15 +235,9 @@ def self_assessment_submit(*, assessment: Assessment, actor) -> Assessment:
 # ---- inspector review -----------------------------------------------------------------------------------
 
 
-def _lead_of(actor, assessment: Assessment):
-    assessment.refresh_from_db(fields=["state", "authority", "lead_inspector"])
-    if actor is None or actor.role != Role.INSPECTOR or assessment.lead_inspector_id != actor.pk:
-        raise PermissionDenied(Problem(f"only the lead inspector for {assessment.authority.name} may do this"))
-
-
 @transaction.atomic
 def visit_record(*, assessment: Assessment, actor, date_from: date, date_to: date, notes: str = "") -> Visit:
-    _lead_of(actor, assessment)
+    _require("assessments.lead_review", actor, assessment)
     if date_to < date_from:
         raise ApaError(Problem("the visit cannot end before it starts"))
     visit, _ = Visit.objects.update_or_create(
@@ -281,7 +275,7 @@ def lines(text: str) -> list[str]:
 def judgement_save(*, assessment: Assessment, area: Area, actor, data: JudgementInput, version: int | None) -> Judgement:
     """Save an area's grade, rationale and findings, each finding linked to its evidence. `version` is the
     judgement's version when the inspector opened it: if someone saved since, the save is refused."""
-    _lead_of(actor, assessment)
+    _require("assessments.record_judgement", actor, assessment)
     assessment.refresh_from_db(fields=["state"])
     if assessment.state not in EDITABLE_BY_INSPECTOR:
         raise ApaError(Problem(f"judgements can be changed only under review or in draft; this assessment is {assessment.state}"))
@@ -361,7 +355,7 @@ def evidence_summary(judgement: Judgement) -> set[str]:
 @transaction.atomic
 def factual_accuracy_comment(*, finding: Finding | None, judgement: Judgement, actor, text: str) -> FactualAccuracyComment:
     assessment = Assessment.objects.select_related("authority").get(pk=judgement.assessment_id)
-    _officer_of(actor, assessment)
+    _require("assessments.comment_factual_accuracy", actor, assessment)
     if assessment.state != State.FACTUAL_ACCURACY:
         raise ApaError(Problem("comments on the draft letter can be made only during the factual accuracy check"))
     if not text.strip():
@@ -379,7 +373,7 @@ def factual_accuracy_comment(*, finding: Finding | None, judgement: Judgement, a
 
 @transaction.atomic
 def grade_change_propose(*, judgement: Judgement, to_grade, reason: str, actor) -> GradeChange:
-    require_role(actor, Role.MODERATOR, doing="propose a moderated grade")
+    require("assessments.propose_grade_change", actor, judgement)
     assessment = Assessment.objects.select_related("cycle__framework").get(pk=judgement.assessment_id)
     if assessment.state not in {State.MODERATION, State.REPRESENTATION}:
         raise ApaError(Problem("grades can be changed in moderation, or while a representation is decided"))
@@ -400,12 +394,10 @@ def grade_change_propose(*, judgement: Judgement, to_grade, reason: str, actor) 
 @transaction.atomic
 def grade_change_agree(*, change: GradeChange, actor) -> Judgement:
     """A second moderator agrees: only then does the grade change, with the proposer's reason."""
-    require_role(actor, Role.MODERATOR, doing="agree a moderated grade")
     change = GradeChange.objects.select_for_update().select_related("judgement__assessment", "judgement__area").get(pk=change.pk)
+    require("assessments.agree_grade_change", actor, change)
     if change.agreed_by_id or change.withdrawn:
         raise ApaError(Problem("this grade change was already decided"))
-    if change.proposed_by_id == actor.pk:
-        raise PermissionDenied(Problem("a different moderator must agree a grade change"))
     judgement = change.judgement
     if judgement.assessment.state not in {State.MODERATION, State.REPRESENTATION}:
         raise ApaError(Problem("grades can be changed in moderation, or while a representation is decided; "
@@ -431,7 +423,7 @@ def grade_change_agree(*, change: GradeChange, actor) -> Judgement:
 
 @transaction.atomic
 def representation_make(*, assessment: Assessment, actor, kind: str, text: str, area: Area | None = None) -> Representation:
-    _officer_of(actor, assessment)
+    _require("assessments.make_representation", actor, assessment)
     if kind not in Representation.Kind.values:
         raise ApaError(Problem(f"a representation is on {' or '.join(Representation.Kind.values)}"))
     if kind == Representation.Kind.GRADE and area is None:
@@ -447,7 +439,7 @@ def representation_make(*, assessment: Assessment, actor, kind: str, text: str, 
 @transaction.atomic
 def representation_decide(*, representation: Representation, actor, decision: str, reason: str,
                           new_grade=None) -> Representation:
-    require_role(actor, Role.MODERATOR, doing="decide a representation")
+    require("assessments.decide_representation", actor, representation)
     if representation.decision:
         raise ApaError(Problem("this representation was already decided"))
     if decision not in Representation.Decision.values:
@@ -484,7 +476,7 @@ def representation_decide(*, representation: Representation, actor, decision: st
 @transaction.atomic
 def cycle_publish(*, cycle: Cycle, actor) -> list[Assessment]:
     """Publish every moderated assessment of the cycle together, now."""
-    require_role(actor, Role.PUBLISHER, doing="publish a cycle")
+    require("assessments.publish_cycle", actor, cycle)
     published = []
     now = timezone.now()
     for assessment in cycle.assessments.filter(state=State.MODERATED).select_related("authority"):
@@ -548,7 +540,7 @@ def judgements_import(*, path: Path | str, framework_code: str, year: int, actor
             assessment = cycle.assessments.filter(authority=authority).first()
             if assessment is None:
                 fail("authority", f"{authority.name} has no assessment in {cycle}")
-            elif actor.role != Role.INSPECTOR or assessment.lead_inspector_id != actor.pk:
+            elif not has_perm("assessments.record_judgement", actor, assessment):
                 fail("authority", f"{actor.username} is not the lead inspector for {authority.name}")
             elif assessment.state not in EDITABLE_BY_INSPECTOR:
                 fail("authority", f"{authority.name} is {assessment.state}; judgements can be loaded under review or in draft")

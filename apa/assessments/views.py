@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from apa.accounts.models import Role, User
+from apa.accounts.permissions import has_perm
 from apa.authorities.selectors import authority_resolve
 from apa.errors import ApaError, NotFound
 from apa.frameworks.selectors import framework_list
@@ -52,12 +53,12 @@ def _cycle(request, pk) -> Cycle:
     return cycle
 
 
-@roles(*EVERYONE_SIGNED_IN)
+@roles(*EVERYONE_SIGNED_IN, Role.ADMIN)
 def cycle_list(request):
     cycles = list(selectors.cycles_for_user(user=request.user).distinct())
     form = None
     problems = []
-    if request.user.is_admin:
+    if has_perm("assessments.open_cycle", request.user):
         form = CycleOpenForm(request.POST or None, frameworks=framework_list())
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -69,15 +70,18 @@ def cycle_list(request):
             except ApaError as exc:
                 problems = exc.lines
     officer_assessments = []
-    if request.user.role == Role.AUTHORITY_OFFICER:
-        officer_assessments = list(request.user.authority.assessments.select_related("cycle__framework"))
+    authority = request.user.authority
+    if authority is not None and has_perm("assessments.view_assessment", request.user, authority):
+        officer_assessments = list(authority.assessments.select_related("cycle__framework"))
     return render(request, "assessments/cycle_list.html", {"cycles": cycles, "form": form, "problems": problems,
                                                            "officer_assessments": officer_assessments})
 
 
-@roles(*INSPECTORATE)
+@roles(*INSPECTORATE, Role.ADMIN)
 def cycle_detail(request, pk):
     cycle = _cycle(request, pk)
+    if not has_perm("assessments.view_cycle", request.user, cycle):
+        raise Http404("No such cycle")
     problems = []
     schedule_form = ScheduleForm(prefix="schedule")
     assign_form = AssignForm(prefix="assign", inspectors=User.objects.filter(role=Role.INSPECTOR, is_active=True))
@@ -107,7 +111,7 @@ def cycle_detail(request, pk):
         except ApaError as exc:
             problems = exc.lines
     state = request.GET.get("state", "")
-    board = selectors.cycle_dashboard(cycle=cycle)
+    board = selectors.cycle_dashboard(cycle=cycle, viewer=request.user)
     rows = [r for r in board["rows"] if not state or r.assessment.state == state]
     if request.GET.get("overdue"):
         rows = [r for r in rows if r.overdue]
@@ -176,7 +180,8 @@ def assessment_detail(request, pk):
     return render(request, "assessments/assessment_detail.html", {
         "assessment": assessment, "transitions": transitions, "problems": problems,
         "may_represent": assessment.state == State.MODERATED and State.REPRESENTATION in offered,
-        "may_decide_representation": assessment.state == State.REPRESENTATION and request.user.role == Role.MODERATOR,
+        "may_decide_representation": assessment.state == State.REPRESENTATION
+        and has_perm("assessments.decide_representation", request.user, assessment),
         "history": selectors.history_for_user(user=request.user, assessment=assessment),
         "can_see_judgements": selectors.can_see_judgements(user=request.user, assessment=assessment),
         "representations": assessment.representations.select_related("area", "made_by", "decided_by"),
@@ -189,7 +194,8 @@ def self_assessment(request, pk):
     framework = assessment.cycle.framework
     areas = sorted(framework.areas.all(), key=lambda a: a.judging_order)
     rows = {r.area_id: r for r in SelfAssessmentArea.objects.filter(assessment=assessment)}
-    editable = selectors.is_officer_of(request.user, assessment) and assessment.state in {State.NOT_STARTED, State.SELF_ASSESSMENT}
+    editable = (has_perm("assessments.edit_self_assessment", request.user, assessment)
+                and assessment.state in {State.NOT_STARTED, State.SELF_ASSESSMENT})
     grades = list(framework.grades.all())
     problems, bound = [], {}
     if request.method == "POST" and editable:
@@ -244,9 +250,8 @@ def self_assessment(request, pk):
 def document_download(request, pk):
     """Documents are served only through this view, which checks who is asking."""
     document = Document.objects.select_related("assessment").filter(pk=pk).first()
-    if document is None:
+    if document is None or not has_perm("assessments.view_document", request.user, document):
         raise Http404("No such document")
-    _assessment(request, document.assessment_id)
     content_type = document.content_type or mimetypes.guess_type(document.file.name)[0] or "application/octet-stream"
     response = FileResponse(document.file.open("rb"), content_type=content_type, as_attachment=True,
                             filename=document.file.name.rsplit("/", 1)[-1])
@@ -260,7 +265,7 @@ def review(request, pk):
     framework = assessment.cycle.framework
     grades = list(framework.grades.all())
     documents = list(assessment.documents.all())
-    editable = (request.user.role == Role.INSPECTOR and assessment.lead_inspector_id == request.user.pk
+    editable = (has_perm("assessments.record_judgement", request.user, assessment)
                 and assessment.state in services.EDITABLE_BY_INSPECTOR)
     judgements = selectors.judgements_of(assessment=assessment)
     problems, bound, conflict = [], {}, None
@@ -331,7 +336,8 @@ def draft_letter(request, pk):
     if not selectors.can_see_judgements(user=request.user, assessment=assessment):
         raise Http404("No draft letter yet")
     problems = []
-    may_comment = selectors.is_officer_of(request.user, assessment) and assessment.state == State.FACTUAL_ACCURACY
+    may_comment = (has_perm("assessments.comment_factual_accuracy", request.user, assessment)
+                   and assessment.state == State.FACTUAL_ACCURACY)
     if request.method == "POST" and may_comment:
         form = CommentForm(request.POST)
         if form.is_valid():
@@ -374,7 +380,8 @@ def representation(request, pk):
     problems = []
     offered = {to for to, _ in allowed_for(assessment=assessment, user=request.user)}
     officer = assessment.state == State.MODERATED and State.REPRESENTATION in offered
-    moderator = assessment.state == State.REPRESENTATION and request.user.role == Role.MODERATOR
+    moderator = (assessment.state == State.REPRESENTATION
+                 and has_perm("assessments.decide_representation", request.user, assessment))
     form = RepresentationForm(request.POST or None, areas=areas) if officer else None
     decision_form = DecisionForm(request.POST or None, grades=grades) if moderator else None
     if request.method == "POST":

@@ -10,20 +10,22 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from apa.accounts.models import Role
+from apa.accounts.permissions import has_perm, require
 from apa.errors import ApaError, PermissionDenied, Problem
 
 from . import publishing
 from .models import Assessment, ChangeLog, GradeChange, State
-from .selectors import is_officer_of, required_areas
+from .selectors import required_areas
 
 SCHEDULED_PUBLICATION = "scheduled publication"
 
-# Who may make a transition: a role, or the assessment's own lead inspector, or its authority's officer.
-LEAD_INSPECTOR = "lead inspector"
-AUTHORITY_OFFICER = "authority officer"
-MODERATOR = "moderator"
-PUBLISHER = "publisher"
+# Who may make a transition: a named permission (apa/accounts/permissions.py), checked against the assessment.
+SELF_ASSESSMENT = "assessments.edit_self_assessment"
+LEAD_REVIEW = "assessments.lead_review"
+MODERATE = "assessments.moderate"
+REPRESENT = "assessments.make_representation"
+DECIDE_REPRESENTATION = "assessments.decide_representation"
+PUBLISH = "assessments.publish_cycle"
 
 
 def _required_areas_graded(assessment: Assessment) -> str | None:
@@ -52,33 +54,33 @@ def _not_yet_published(assessment: Assessment) -> str | None:
 
 @dataclass(frozen=True)
 class Rule:
-    who: str
+    permission: str
     needs_reason: bool = False
     check: Callable[[Assessment], str | None] | None = None
     description: str = ""
 
 
 TRANSITIONS: dict[tuple[str, str], Rule] = {
-    (State.NOT_STARTED, State.SELF_ASSESSMENT): Rule(AUTHORITY_OFFICER, description="start the self-assessment"),
-    (State.SELF_ASSESSMENT, State.SUBMITTED): Rule(AUTHORITY_OFFICER, description="submit the self-assessment"),
-    (State.SUBMITTED, State.SELF_ASSESSMENT): Rule(LEAD_INSPECTOR, needs_reason=True, description="return the self-assessment"),
-    (State.SUBMITTED, State.UNDER_REVIEW): Rule(LEAD_INSPECTOR, description="begin the review"),
+    (State.NOT_STARTED, State.SELF_ASSESSMENT): Rule(SELF_ASSESSMENT, description="start the self-assessment"),
+    (State.SELF_ASSESSMENT, State.SUBMITTED): Rule(SELF_ASSESSMENT, description="submit the self-assessment"),
+    (State.SUBMITTED, State.SELF_ASSESSMENT): Rule(LEAD_REVIEW, needs_reason=True, description="return the self-assessment"),
+    (State.SUBMITTED, State.UNDER_REVIEW): Rule(LEAD_REVIEW, description="begin the review"),
     (State.UNDER_REVIEW, State.DRAFT_JUDGEMENTS): Rule(
-        LEAD_INSPECTOR, check=_required_areas_graded, description="complete the draft judgements"
+        LEAD_REVIEW, check=_required_areas_graded, description="complete the draft judgements"
     ),
     (State.DRAFT_JUDGEMENTS, State.FACTUAL_ACCURACY): Rule(
-        LEAD_INSPECTOR, description="send the draft letter to the authority for a factual accuracy check"
+        LEAD_REVIEW, description="send the draft letter to the authority for a factual accuracy check"
     ),
-    (State.FACTUAL_ACCURACY, State.DRAFT_JUDGEMENTS): Rule(LEAD_INSPECTOR, description="amend the draft judgements"),
-    (State.FACTUAL_ACCURACY, State.MODERATION): Rule(LEAD_INSPECTOR, description="send to national moderation"),
-    (State.MODERATION, State.MODERATED): Rule(MODERATOR, check=_no_pending_grade_change, description="confirm as moderated"),
+    (State.FACTUAL_ACCURACY, State.DRAFT_JUDGEMENTS): Rule(LEAD_REVIEW, description="amend the draft judgements"),
+    (State.FACTUAL_ACCURACY, State.MODERATION): Rule(LEAD_REVIEW, description="send to national moderation"),
+    (State.MODERATION, State.MODERATED): Rule(MODERATE, check=_no_pending_grade_change, description="confirm as moderated"),
     (State.MODERATED, State.REPRESENTATION): Rule(
-        AUTHORITY_OFFICER, check=_not_yet_published, description="make a representation"
+        REPRESENT, check=_not_yet_published, description="make a representation"
     ),
     (State.REPRESENTATION, State.MODERATED): Rule(
-        MODERATOR, needs_reason=True, check=_no_pending_grade_change, description="decide the representation"
+        DECIDE_REPRESENTATION, needs_reason=True, check=_no_pending_grade_change, description="decide the representation"
     ),
-    (State.MODERATED, State.PUBLISHED): Rule(PUBLISHER, description="publish"),
+    (State.MODERATED, State.PUBLISHED): Rule(PUBLISH, description="publish"),
 }
 
 
@@ -90,22 +92,8 @@ def allowed_for(*, assessment: Assessment, user) -> list[tuple[str, Rule]]:
     """
     return [
         (to, rule) for (frm, to), rule in TRANSITIONS.items()
-        if frm == assessment.state and _may(rule.who, assessment, user) and not (rule.check and rule.check(assessment))
+        if frm == assessment.state and has_perm(rule.permission, user, assessment) and not (rule.check and rule.check(assessment))
     ]
-
-
-def _may(who: str, assessment: Assessment, user) -> bool:
-    if user is None or not user.is_active:
-        return False
-    if who == LEAD_INSPECTOR:
-        return user.role == Role.INSPECTOR and assessment.lead_inspector_id == user.pk
-    if who == AUTHORITY_OFFICER:
-        return is_officer_of(user, assessment)
-    if who == MODERATOR:
-        return user.role == Role.MODERATOR
-    if who == PUBLISHER:
-        return user.role == Role.PUBLISHER
-    return False
 
 
 def _label(state: str) -> str:
@@ -133,13 +121,7 @@ def assessment_transition(*, assessment: Assessment, to: str, actor=None, reason
             raise PermissionDenied(Problem("only a moderated assessment whose publication time has passed publishes on schedule"))
         actor_label = SCHEDULED_PUBLICATION
     else:
-        if not _may(rule.who, assessment, actor):
-            who = rule.who
-            if rule.who == LEAD_INSPECTOR:
-                who = "the assessment's lead inspector"
-            elif rule.who == AUTHORITY_OFFICER:
-                who = f"an authority officer of {assessment.authority.name}"
-            raise PermissionDenied(Problem(f"only {who} may {rule.description} ({frm} to {to})"))
+        require(rule.permission, actor, assessment, doing=f"{rule.description} ({frm} to {to})")
         actor_label = actor.username
     if rule.needs_reason and not reason.strip():
         raise ApaError(Problem(f"a reason is needed to {rule.description} ({frm} to {to})"))

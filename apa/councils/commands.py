@@ -34,10 +34,12 @@ def cmd_rule(args) -> int:
     from apa.accounts.services import user_for_cli
     from apa.authorities.selectors import authority_resolve
 
-    from .services import callin_rule_set
+    from .services import callin_rule_set, callin_rule_version
 
     authority = authority_resolve(text=args.authority)
-    rule = callin_rule_set(authority=authority, actor=user_for_cli(username=args.as_user), working_days=args.working_days,
+    actor = user_for_cli(username=args.as_user)
+    rule = callin_rule_set(authority=authority, actor=actor, version=callin_rule_version(authority=authority),
+                           working_days=args.working_days,
                            count_from=args.count_from, deadline_time=args.deadline_time,
                            closures=args.closure if args.closure is not None else None)
     print(f"{authority.name}: {rule.working_days} working days from {rule.count_from}, deadline {rule.deadline_time}")

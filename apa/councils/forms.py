@@ -4,6 +4,7 @@ from apa.ui.forms import GovukMixin
 
 
 class RuleForm(GovukMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     working_days = forms.IntegerField(label="Working days", min_value=1, max_value=60)
     count_from = forms.ChoiceField(label="Counted from", choices=[("publication", "Publication of the decision"),
                                                                   ("decision", "The decision")])
@@ -21,6 +22,7 @@ class MeetingForm(GovukMixin, forms.Form):
 
 
 class AgendaItemForm(GovukMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     title = forms.CharField(label="Item title")
     report = forms.ChoiceField(label="Report", required=False)
 
@@ -83,7 +85,12 @@ class DecisionForm(GovukMixin, forms.Form):
         self.fields["meeting"].choices = [("", "None")] + [(str(m.pk), str(m)) for m in meetings]
 
 
+class DecisionEditForm(DecisionForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class PublishForm(GovukMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     publication_date = forms.DateField(label="Publication date")
     given_deadline = forms.DateTimeField(label="Call-in deadline as published by the council (optional)", required=False,
                                          input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],
@@ -97,6 +104,7 @@ class CallInForm(GovukMixin, forms.Form):
 
 
 class OutcomeForm(GovukMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(label="Outcome", choices=[
         ("no_further_action", "No further action: the decision takes effect"),
         ("referred_back", "Referred back to the decision-maker"),

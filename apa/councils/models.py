@@ -15,6 +15,7 @@ class CallInRule(models.Model):
     deadline_time = models.CharField(max_length=8, default="midnight")  # HH:MM or midnight
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=0)  # a save from an older version is refused (apa.councils.history)
 
 
 class ClosureDay(models.Model):
@@ -34,6 +35,7 @@ class Meeting(models.Model):
     time = models.TimeField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=0)  # moves with each change of the agenda
 
     class Meta:
         ordering = ["-date", "committee"]
@@ -98,6 +100,11 @@ class Report(models.Model):
         return self.title
 
     @property
+    def holds_plan_content(self) -> bool:
+        """A progress report is drawn from the improvement plan, which only the authority's officers see."""
+        return self.layout == self.Layout.PROGRESS
+
+    @property
     def is_public(self) -> bool:
         return self.status in (ReportStatus.ISSUED, ReportStatus.WITHDRAWN, ReportStatus.SUPERSEDED) and not self.exempt
 
@@ -122,13 +129,14 @@ class DecisionRecord(models.Model):
     decision_date = models.DateField()
     publication_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    # Stored when published, with the rule used, and never recomputed unless an admin asks (in the history).
+    # Stored when published, with the rule used, and never recomputed unless democratic services ask (in the history).
     callin_deadline = models.DateTimeField(null=True, blank=True)
     effective_from = models.DateField(null=True, blank=True)
     deadline_rule = models.JSONField(null=True, blank=True)
     # True when the council published its own deadline: stored as given, never recomputed.
     deadline_as_given = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-decision_date", "-pk"]
@@ -150,6 +158,7 @@ class CallIn(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_date = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["date", "pk"]
@@ -171,6 +180,8 @@ class CouncilLog(models.Model):
     reason = models.TextField(blank=True)
     # Plan changes are for the authority's officers only; report and decision changes follow their item.
     private = models.BooleanField(default=False)
+    # The version of the changed record this change made: a stale save names the changes after its version.
+    version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

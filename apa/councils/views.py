@@ -1,7 +1,6 @@
 """Council pages: as a committee system would show them. Public pages show only issued, non-exempt reports and
-published decisions; officers and democratic services see their own authority's drafts."""
-
-
+published decisions; officers and democratic services see their own authority's drafts, as the named
+permissions say (apa.accounts.permissions). Every form posts the version of the record it was opened at."""
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -9,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from apa.accounts.models import Role
+from apa.accounts.permissions import has_perm
 from apa.authorities.selectors import authority_detail
 from apa.errors import ApaError, NotFound
 from apa.publication.selectors import authority_results
@@ -19,6 +19,7 @@ from . import reporting, selectors, services
 from .forms import (
     AgendaItemForm,
     CallInForm,
+    DecisionEditForm,
     DecisionForm,
     MeetingForm,
     NoteForm,
@@ -29,9 +30,6 @@ from .forms import (
     RuleForm,
 )
 from .models import CallInRule, DecisionRecord, Meeting, Report
-from .permissions import is_admin, is_democratic_services_of, is_officer_of
-
-COUNCIL_ROLES = (Role.AUTHORITY_OFFICER, Role.DEMOCRATIC_SERVICES)
 
 
 def _authority(dfe_code):
@@ -47,7 +45,7 @@ def council_home(request, dfe_code):
     user = request.user
     meeting_form = None
     problems = []
-    if is_democratic_services_of(user, authority) or is_admin(user):
+    if has_perm("councils.manage_meetings", user, authority):
         meeting_form = MeetingForm(request.POST or None)
         if request.method == "POST" and meeting_form.is_valid():
             try:
@@ -64,8 +62,6 @@ def council_home(request, dfe_code):
         "decisions": selectors.decisions_for(user=user, authority=authority),
         "rule": CallInRule.objects.filter(authority=authority).first(),
         "rule_spec": services.rule_spec_for(authority=authority),
-        "can_draft": is_officer_of(user, authority) or is_admin(user),
-        "is_democratic_services": is_democratic_services_of(user, authority) or is_admin(user),
         "meeting_form": meeting_form, "problems": problems,
     })
 
@@ -73,10 +69,11 @@ def council_home(request, dfe_code):
 @roles(Role.DEMOCRATIC_SERVICES)
 def rule_edit(request, dfe_code):
     authority = _authority(dfe_code)
-    if not (is_democratic_services_of(request.user, authority) or is_admin(request.user)):
+    if not has_perm("councils.set_callin_rule", request.user, authority):
         raise Http404("Not your council")
     spec = services.rule_spec_for(authority=authority)
     form = RuleForm(request.POST or None, initial={
+        "version": services.callin_rule_version(authority=authority),
         "working_days": spec.working_days, "count_from": spec.count_from, "deadline_time": spec.deadline_time,
         "closures": "\n".join(d.isoformat() for d in spec.closures)})
     problems = []
@@ -90,7 +87,8 @@ def rule_edit(request, dfe_code):
             problems = [f"Closure days: {exc}"]
         if not problems:
             try:
-                services.callin_rule_set(authority=authority, actor=request.user, working_days=data["working_days"],
+                services.callin_rule_set(authority=authority, actor=request.user, version=data["version"],
+                                         working_days=data["working_days"],
                                          count_from=data["count_from"], deadline_time=data["deadline_time"],
                                          closures=closures, reason=data["reason"])
                 messages.success(request, "Call-in rule saved; deadlines already published do not move")
@@ -108,12 +106,13 @@ def meeting_detail(request, pk):
     user = request.user
     form, problems = None, []
     visible = selectors.reports_for(user=user, authority=meeting.authority)
-    if is_democratic_services_of(user, meeting.authority) or is_admin(user):
-        form = AgendaItemForm(request.POST or None, reports=visible)
+    if has_perm("councils.manage_meetings", user, meeting):
+        form = AgendaItemForm(request.POST or None, reports=visible, initial={"version": meeting.version})
         if request.method == "POST" and form.is_valid():
             try:
                 report = visible.filter(pk=form.cleaned_data["report"]).first() if form.cleaned_data["report"] else None
-                services.agenda_item_add(meeting=meeting, actor=user, title=form.cleaned_data["title"], report=report)
+                services.agenda_item_add(meeting=meeting, actor=user, version=form.cleaned_data["version"],
+                                         title=form.cleaned_data["title"], report=report)
                 return redirect("meeting_detail", pk=meeting.pk)
             except ApaError as exc:
                 problems = exc.lines
@@ -127,7 +126,7 @@ def meeting_detail(request, pk):
 @roles(Role.AUTHORITY_OFFICER)
 def report_new(request, dfe_code):
     authority = _authority(dfe_code)
-    if not (is_officer_of(request.user, authority) or is_admin(request.user)):
+    if not has_perm("councils.draft_report", request.user, authority):
         raise Http404("Not your authority")
     results = authority_results(authority=authority)
     meetings = list(Meeting.objects.filter(authority=authority))
@@ -148,6 +147,12 @@ def report_new(request, dfe_code):
     return render(request, "councils/report_new.html", {"authority": authority, "form": form, "problems": problems})
 
 
+def _posted_version(request):
+    """The version a one-button form (issue, withdraw, publish...) was opened at; services refuse a missing one."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
 def _report(request, pk) -> Report:
     try:
         return selectors.report_for_user(user=request.user, pk=pk)
@@ -165,8 +170,8 @@ def _report_context(report, request=None) -> dict:
 def report_detail(request, pk):
     report = _report(request, pk)
     user = request.user
-    may_edit = (is_officer_of(user, report.authority) or is_admin(user)) and report.status == "draft"
-    may_manage = is_officer_of(user, report.authority) or is_admin(user)
+    may_manage = has_perm("councils.draft_report", user, report)
+    may_edit = may_manage and report.status == "draft"
     problems, form = [], None
     if may_edit:
         form = ReportEditForm(request.POST or None, sections=report.sections, initial={
@@ -183,23 +188,25 @@ def report_detail(request, pk):
                                        title=data["title"], exempt=data["exempt"], exempt_paragraph=data["exempt_paragraph"])
                 messages.success(request, "Draft saved")
                 return redirect("report_detail", pk=report.pk)
+            version = _posted_version(request)
             if action == "issue":
-                services.report_issue(report=report, actor=user, supersedes_note=request.POST.get("note", ""))
+                services.report_issue(report=report, actor=user, version=version,
+                                      supersedes_note=request.POST.get("note", ""))
                 messages.success(request, "Report issued" + ("" if report.exempt else ": it is now public"))
                 return redirect("report_detail", pk=report.pk)
             if action == "withdraw":
-                services.report_withdraw(report=report, actor=user, note=request.POST.get("note", ""))
+                services.report_withdraw(report=report, actor=user, version=version, note=request.POST.get("note", ""))
                 messages.success(request, "Report withdrawn")
                 return redirect("report_detail", pk=report.pk)
             if action == "redraft":
-                new = services.report_redraft(report=report, actor=user)
+                new = services.report_redraft(report=report, actor=user, version=version)
                 return redirect("report_detail", pk=new.pk)
         except ApaError as exc:
             problems = exc.lines
     context = _report_context(report)
     context.update({"form": form, "may_edit": may_edit, "may_manage": may_manage, "problems": problems,
                     "note_form": NoteForm(),
-                    "history": selectors.history_for(user=user, authority=report.authority, entity="report", entity_id=report.pk),
+                    "history": selectors.report_history(user=user, report=report),
                     "decisions": selectors.decisions_for(user=user, authority=report.authority).filter(report=report)})
     return render(request, "councils/report_detail.html", context)
 
@@ -208,7 +215,8 @@ def report_detail(request, pk):
 def report_pdf(request, pk):
     """The same HTML as the page's report body, through WeasyPrint with print CSS."""
     report = _report(request, pk)
-    return pdf_response(request, "councils/report_print.html", _report_context(report), f"report-{report.pk}.pdf")
+    return pdf_response(request, "councils/report_print.html", _report_context(report), f"report-{report.pk}.pdf",
+                        private=not report.is_public)
 
 
 @public
@@ -219,13 +227,15 @@ def report_docx(request, pk):
     data = report_docx_bytes(**_report_context(report))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     response["Content-Disposition"] = f'attachment; filename="report-{report.pk}.docx"'
+    if not report.is_public:
+        response["Cache-Control"] = "private, no-store"
     return response
 
 
 @roles(Role.DEMOCRATIC_SERVICES)
 def decision_new(request, dfe_code):
     authority = _authority(dfe_code)
-    if not (is_democratic_services_of(request.user, authority) or is_admin(request.user)):
+    if not has_perm("councils.record_decision", request.user, authority):
         raise Http404("Not your council")
     reports = selectors.reports_for(user=request.user, authority=authority)
     meetings = Meeting.objects.filter(authority=authority)
@@ -245,6 +255,15 @@ def decision_new(request, dfe_code):
     return render(request, "councils/decision_new.html", {"authority": authority, "form": form, "problems": problems})
 
 
+def _decision_fields(decision) -> dict:
+    return {"version": decision.version, "title": decision.title, "decision": decision.decision,
+            "reasons": decision.reasons, "alternatives_rejected": decision.alternatives_rejected,
+            "conflicts": decision.conflicts, "dispensations": decision.dispensations,
+            "key_decision": decision.key_decision, "urgent": decision.urgent, "urgent_reason": decision.urgent_reason,
+            "decision_date": decision.decision_date, "report": str(decision.report_id or ""),
+            "meeting": str(decision.meeting_id or "")}
+
+
 @public
 def decision_detail(request, pk):
     try:
@@ -252,21 +271,38 @@ def decision_detail(request, pk):
     except NotFound:
         raise Http404("No such decision") from None
     user = request.user
-    manage = is_democratic_services_of(user, decision.authority) or is_admin(user)
+    may_record = has_perm("councils.record_decision", user, decision)
+    may_publish = has_perm("councils.publish_decision", user, decision)
+    may_callin = has_perm("councils.record_callin", user, decision)
+    callin = decision.callins.first()
     problems = []
-    publish_form = PublishForm(request.POST if request.POST.get("action") == "publish" else None,
-                               initial={"publication_date": timezone.localdate()})
-    callin_form = CallInForm(request.POST if request.POST.get("action") == "callin" else None,
+    action = request.POST.get("action")
+    edit_form = None
+    if may_record and decision.status == DecisionRecord.Status.DRAFT:
+        reports = selectors.reports_for(user=user, authority=decision.authority)
+        meetings = Meeting.objects.filter(authority=decision.authority)
+        edit_form = DecisionEditForm(request.POST if action == "edit" else None, reports=reports, meetings=meetings,
+                                     initial=_decision_fields(decision), prefix="edit")
+    publish_form = PublishForm(request.POST if action == "publish" else None,
+                               initial={"publication_date": timezone.localdate(), "version": decision.version})
+    callin_form = CallInForm(request.POST if action == "callin" else None,
                              initial={"date": timezone.localdate()})
-    outcome_form = OutcomeForm(request.POST if request.POST.get("action") == "outcome" else None,
-                               initial={"date": timezone.localdate()})
+    outcome_form = OutcomeForm(request.POST if action == "outcome" else None,
+                               initial={"date": timezone.localdate(), "version": callin.version if callin else 0})
     if request.method == "POST":
-        if not manage:
+        if not (may_record or may_publish or may_callin):
             raise Http404("Nothing to do here")
-        action = request.POST.get("action")
         try:
+            if action == "edit" and edit_form is not None and edit_form.is_valid():
+                data = dict(edit_form.cleaned_data)
+                version = data.pop("version")
+                data["report"] = reports.filter(pk=data["report"]).first() if data["report"] else None
+                data["meeting"] = meetings.filter(pk=data["meeting"]).first() if data["meeting"] else None
+                services.decision_save(authority=decision.authority, actor=user, record=decision, version=version, **data)
+                messages.success(request, "Draft decision saved")
+                return redirect("decision_detail", pk=decision.pk)
             if action == "publish" and publish_form.is_valid():
-                services.decision_publish(decision=decision, actor=user,
+                services.decision_publish(decision=decision, actor=user, version=publish_form.cleaned_data["version"],
                                           publication_date=publish_form.cleaned_data["publication_date"],
                                           given_deadline=publish_form.cleaned_data["given_deadline"])
                 messages.success(request, "Decision published")
@@ -276,21 +312,19 @@ def decision_detail(request, pk):
                                        reason=callin_form.cleaned_data["reason"], on=callin_form.cleaned_data["date"])
                 messages.success(request, "Call-in recorded")
                 return redirect("decision_detail", pk=decision.pk)
-            if action == "outcome" and outcome_form.is_valid():
-                services.callin_outcome(callin=decision.callins.first(), actor=user,
+            if action == "outcome" and outcome_form.is_valid() and callin is not None:
+                services.callin_outcome(callin=callin, actor=user, version=outcome_form.cleaned_data["version"],
                                         outcome=outcome_form.cleaned_data["outcome"], on=outcome_form.cleaned_data["date"])
                 return redirect("decision_detail", pk=decision.pk)
             if action == "recompute":
-                services.decision_recompute(decision=decision, actor=user, reason=request.POST.get("reason", ""))
+                services.decision_recompute(decision=decision, actor=user, version=_posted_version(request),
+                                            reason=request.POST.get("reason", ""))
                 return redirect("decision_detail", pk=decision.pk)
         except ApaError as exc:
             problems = exc.lines
     state = reporting.decision_state(decision) if decision.status == DecisionRecord.Status.PUBLISHED else ("draft", "Draft: not published")
     return render(request, "councils/decision_detail.html", {
-        "decision": decision, "state": state, "manage": manage, "problems": problems,
+        "decision": decision, "state": state, "problems": problems, "edit_form": edit_form,
         "publish_form": publish_form, "callin_form": callin_form, "outcome_form": outcome_form,
-        "callin": decision.callins.first(),
-        "history": selectors.history_for(user=user, authority=decision.authority, entity="decision", entity_id=decision.pk),
+        "callin": callin, "history": selectors.decision_history(user=user, decision=decision),
     })
-
-

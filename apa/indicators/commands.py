@@ -2,6 +2,12 @@
 
 Each calls the services and selectors the pages call. Problems are ApaError lines; warnings go to standard
 error as `warning: ...` lines and never change the exit code.
+
+A command that changes indicator data or reads flags needs `--as`, the account acting, and is refused (exit 2)
+without the permission the page checks: `import` and `areas` indicators.import_values (admins; `areas` is the
+catalogue editor, and the public sees the same outcomes with `list` and `show`), `flags` indicators.view_flags.
+The catalogue, values, history and benchmarks are public and take no --as. Only `apa init` (`initialise`, a
+system job) imports without a person.
 """
 
 import csv
@@ -31,7 +37,7 @@ def register(commands) -> None:
                    help="EES: the measure column COLUMN becomes indicator CODE (repeatable)")
     p.add_argument("--filter", action="append", default=[], metavar="COLUMN=VALUE",
                    help="EES: keep only rows whose filter COLUMN is VALUE (repeatable; applies to every --measure)")
-    p.add_argument("--as", dest="actor", default="", metavar="USERNAME", help="the account doing the import")
+    _as_argument(p, "the account doing the import (an admin)")
     p.add_argument("--dry-run", action="store_true", help="check the file and say what would change; write nothing")
     p.set_defaults(handler=cmd_import)
 
@@ -48,10 +54,11 @@ def register(commands) -> None:
     p.set_defaults(handler=cmd_show)
 
     p = indicators.add_parser(
-        "areas", help="the judgement areas (outcomes) each indicator informs: list, or change one",
+        "areas", help="edit the judgement areas (outcomes) each indicator informs (admins)",
         description="Without CODE: every indicator and its outcomes, as CSV. With CODE: show, or change with "
         "--set/--add/--remove, or go back to the default from its topics with --reset. Edited indicators keep "
-        "their outcomes when data are imported again.",
+        "their outcomes when data are imported again. An admin's tool: `apa indicators list` and `show` give "
+        "everyone the outcomes.",
     )
     p.add_argument("code", nargs="?")
     group = p.add_mutually_exclusive_group()
@@ -59,6 +66,7 @@ def register(commands) -> None:
     group.add_argument("--add", help="an outcome code to add")
     group.add_argument("--remove", help="an outcome code to remove")
     group.add_argument("--reset", action="store_true", help="back to the default for the indicator's topics")
+    _as_argument(p, "the account editing (an admin)")
     p.set_defaults(handler=cmd_areas)
 
     p = indicators.add_parser("history", help="imports, and the values they changed")
@@ -83,6 +91,7 @@ def register(commands) -> None:
     p = indicators.add_parser("flags", help="values authority officers have flagged as wrong")
     p.add_argument("--authority", help="DfE code, ONS code or name")
     p.add_argument("--status", default="open", choices=["open", "resolved", "withdrawn", "all"])
+    _as_argument(p, "the account reading them (an officer sees its own authority's only)")
     p.set_defaults(handler=cmd_flags)
 
     p = commands.add_parser(
@@ -100,6 +109,21 @@ def register(commands) -> None:
     p.add_argument("--format", default=None, choices=["json", "csv", "text"])
     p.add_argument("--output", type=Path, help="write to this file instead of standard output")
     p.set_defaults(handler=cmd_benchmark)
+
+
+def _as_argument(parser, text: str) -> None:
+    parser.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help=text)
+
+
+def _account(args, permission: str):
+    """The account named by --as, refused unless it holds the permission (checked again by the service; first
+    here, so that a refused person waits for nothing and learns nothing of a file or an indicator)."""
+    from apa.accounts.permissions import require
+    from apa.accounts.services import user_for_cli
+
+    user = user_for_cli(username=args.as_user)
+    require(permission, user)
+    return user
 
 
 def _warn(lines) -> None:
@@ -128,6 +152,7 @@ def cmd_import(args) -> int:
     from apa.indicators.readers import detect_format
     from apa.indicators.services import indicator_values_import
 
+    actor = _account(args, "indicators.import_values")
     fmt = args.format or detect_format(args.path)
     if fmt == "lait":
         dictionary = args.dictionary
@@ -138,11 +163,6 @@ def cmd_import(args) -> int:
         reading = ees_read(path=args.path, mapping=args.mapping, measures=args.measure, filters=args.filter)
     else:
         reading = plain_read(path=args.path, mapping=args.mapping)
-    actor = ""
-    if args.actor:
-        from apa.accounts.services import user_for_cli
-
-        actor = user_for_cli(username=args.actor).username
     summary = indicator_values_import(reading=reading, actor=actor, progress=None, dry_run=args.dry_run)
     _warn(summary.warnings)
     print(("would import " if args.dry_run else "imported ") + str(summary))
@@ -201,6 +221,7 @@ def cmd_areas(args) -> int:
     from apa.indicators.selectors import indicator_get, indicator_list
     from apa.indicators.services import indicator_outcomes_set
 
+    actor = _account(args, "indicators.import_values")
     if not args.code:
         if args.set is not None or args.add or args.remove or args.reset:
             raise ApaError(Problem("name the indicator whose judgement areas you are changing"))
@@ -213,16 +234,17 @@ def cmd_areas(args) -> int:
     indicator = indicator_get(code=args.code)
     current = [o.outcome for o in indicator.outcomes.all()]
     if args.set is not None:
-        current = indicator_outcomes_set(indicator=indicator,
+        current = indicator_outcomes_set(indicator=indicator, actor=actor,
                                          outcomes=[o.strip() for o in args.set.split(",") if o.strip()])
     elif args.add:
-        current = indicator_outcomes_set(indicator=indicator, outcomes=current + [args.add.strip()])
+        current = indicator_outcomes_set(indicator=indicator, outcomes=current + [args.add.strip()], actor=actor)
     elif args.remove:
         if args.remove.strip() not in current:
             raise ApaError(Problem(f"{indicator.code} does not inform {args.remove.strip()}"))
-        current = indicator_outcomes_set(indicator=indicator, outcomes=[o for o in current if o != args.remove.strip()])
+        current = indicator_outcomes_set(indicator=indicator, actor=actor,
+                                         outcomes=[o for o in current if o != args.remove.strip()])
     elif args.reset:
-        current = indicator_outcomes_set(indicator=indicator, outcomes=None)
+        current = indicator_outcomes_set(indicator=indicator, outcomes=None, actor=actor)
     print(f"{indicator.code}: {', '.join(current) or 'no outcome'}")
     return 0
 
@@ -272,13 +294,15 @@ def cmd_evidence(args) -> int:
 
 def cmd_flags(args) -> int:
     from apa.authorities.selectors import authority_resolve
-    from apa.indicators.selectors import flag_list, value_text
+    from apa.indicators.selectors import flags_for_user, value_text
 
+    user = _account(args, "indicators.view_flags")
     authority = authority_resolve(text=args.authority) if args.authority else None
+    flags = flags_for_user(user=user, authority=authority, status=None if args.status == "all" else args.status)
     writer = csv.writer(sys.stdout)
     writer.writerow(["flag", "status", "raised_at", "raised_by", "authority", "indicator", "period", "value",
                      "comment", "response"])
-    for f in flag_list(authority=authority, status=None if args.status == "all" else args.status):
+    for f in flags:
         writer.writerow([f.pk, f.status, f.raised_at.isoformat(timespec="seconds"), f.raised_by.username,
                          f.value.authority.dfe_code, f.value.period.indicator.code, f.value.period.label,
                          value_text(f.value.value, f.value.missing), f.comment, f.response])

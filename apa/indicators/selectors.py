@@ -8,8 +8,9 @@ import math
 
 from django.db.models import Count, Q, QuerySet
 
+from apa.accounts.permissions import has_perm, require, require_visible
 from apa.authorities.models import Authority
-from apa.errors import NotFound, Problem
+from apa.errors import NotFound, PermissionDenied, Problem
 
 from .models import (
     AreaValue,
@@ -139,21 +140,21 @@ def flag_list(*, authority: Authority | None = None, status: str | None = "open"
     return list(flags.order_by("-raised_at", "-pk"))
 
 
-def flag_get(*, pk: int) -> Flag:
-    flag = Flag.objects.select_related("value__period__indicator", "value__authority", "raised_by").filter(
-        pk=pk).first()
-    if flag is None:
-        raise NotFound(Problem(f"no flag {pk}"))
-    return flag
+def flags_for_user(*, user, authority: Authority | None = None, status: str | None = "open") -> list[Flag]:
+    """The flags the user may list (indicators.view_flags), each one it may open (indicators.view_flag): an
+    officer sees only its own authority's, and naming another authority is refused."""
+    require("indicators.view_flags", user)
+    if authority is not None and not has_perm("indicators.view_flag", user, authority):
+        raise PermissionDenied(Problem(f"you may list only your own authority's flags, not {authority.name}'s"))
+    return [f for f in flag_list(authority=authority, status=status) if has_perm("indicators.view_flag", user, f)]
 
 
 def flag_for_user(*, user, pk: int) -> Flag:
-    """A flag the user may see: an officer sees only their own authority's."""
-    from apa.errors import PermissionDenied
-
-    flag = flag_get(pk=pk)
-    if user.role == "authority_officer" and not user.is_admin and flag.value.authority_id != user.authority_id:
-        raise PermissionDenied(Problem("this flag belongs to another authority"))
+    """A flag the user may open (indicators.view_flag). Another authority's answers exactly as a missing one,
+    so that the answer says nothing about which flags exist."""
+    flag = Flag.objects.select_related("value__period__indicator", "value__authority", "raised_by").filter(
+        pk=pk).first()
+    require_visible("indicators.view_flag", user, flag, f"flag {pk}")
     return flag
 
 

@@ -17,8 +17,9 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apa.accounts.permissions import require
 from apa.authorities.models import Authority
-from apa.errors import ApaError, PermissionDenied, Problem
+from apa.errors import ApaError, Problem
 
 from . import storage
 from .lait_reader import lait_read
@@ -47,9 +48,10 @@ LAIT_DICTIONARY = DATA_DIR / "lait_data_dictionary.csv"
 
 
 @transaction.atomic
-def indicator_outcomes_set(*, indicator: Indicator, outcomes: list[str] | None) -> list[str]:
+def indicator_outcomes_set(*, indicator: Indicator, outcomes: list[str] | None, actor) -> list[str]:
     """Set the outcomes an indicator informs — a person's choice, which later loads keep — or, with None,
     go back to the default from its topics."""
+    require("indicators.import_values", actor, indicator)
     known = outcome_codes()
     if outcomes is not None:
         unknown = [o for o in outcomes if o not in known]
@@ -120,11 +122,21 @@ def _progress(total: int, desc: str, enabled: bool | None):
                 disable=None if enabled is None else not enabled)
 
 
+SYSTEM_JOB = "system"  # the actor recorded for an import no person ran
+
+
 def indicator_values_import(
-    *, reading: Reading, actor: str = "", progress: bool | None = False, dry_run: bool = False
+    *, reading: Reading, actor=None, progress: bool | None = False, dry_run: bool = False
 ) -> ImportSummary:
     """Apply a reading wholly or not at all (see the module docstring). A dry run does everything, then rolls
-    back, so it reports exactly what an import would change."""
+    back, so it reports exactly what an import would change.
+
+    `actor` is the account importing, which must hold indicators.import_values. None means a system job with
+    no person behind it (`apa init` loading the shipped set, a test's set-up), recorded as SYSTEM_JOB; no
+    command a person types passes None (`apa indicators import` needs --as)."""
+    if actor is not None:
+        require("indicators.import_values", actor)
+    actor_name = SYSTEM_JOB if actor is None else actor.username
     problems = list(reading.problems)
     b = reading.batch
     summary = ImportSummary(source=reading.source, fmt=reading.fmt, rows=len(b), warnings=list(reading.warnings),
@@ -182,7 +194,7 @@ def indicator_values_import(
         _problems_raise(problems)
 
         _apply(reading=reading, keep=keep, pair=pair, pairs=pairs, placed=placed, indicators=indicators,
-               area_authority=area_authority, area_index=area_index, summary=summary, actor=actor,
+               area_authority=area_authority, area_index=area_index, summary=summary, actor=actor_name,
                progress=progress)
         if dry_run:
             transaction.set_rollback(True)
@@ -347,7 +359,7 @@ def lait_shipped_load(*, progress: bool | None = None) -> ImportSummary | None:
     if Import.objects.filter(sha256=sha256(LAIT_VALUES, LAIT_DICTIONARY), format="lait").exists():
         return None
     reading = lait_read(path=LAIT_VALUES, dictionary=LAIT_DICTIONARY)
-    return indicator_values_import(reading=reading, actor="apa init", progress=progress)
+    return indicator_values_import(reading=reading, actor=None, progress=progress)  # a system job
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -366,18 +378,9 @@ def data_lock_check(*, authority: Authority, period: IndicatorPeriod, when=None)
             raise ApaError(Problem(refusal), code="data_locked")
 
 
-def _flag_user_check(*, user, value: Value) -> None:
-    if not user.is_authenticated or not user.is_active:
-        raise PermissionDenied(Problem("sign in to flag a value"))
-    if user.role != "authority_officer" and not user.is_admin:
-        raise PermissionDenied(Problem("only an authority officer can flag their authority's values"))
-    if user.role == "authority_officer" and user.authority_id != value.authority_id:
-        raise PermissionDenied(Problem("you can flag only your own authority's values"))
-
-
 @transaction.atomic
 def flag_raise(*, user, value: Value, comment: str) -> Flag:
-    _flag_user_check(user=user, value=value)
+    require("indicators.raise_flag", user, value)
     comment = (comment or "").strip()
     if not comment:
         raise ApaError(Problem("say what is wrong with the value and what it should be", column="comment"))
@@ -392,10 +395,9 @@ def flag_raise(*, user, value: Value, comment: str) -> Flag:
 
 @transaction.atomic
 def flag_withdraw(*, user, flag: Flag) -> Flag:
+    require("indicators.withdraw_flag", user, flag)
     if flag.status != FlagStatus.OPEN:
         raise ApaError(Problem("this flag is already closed"), code="conflict")
-    if flag.raised_by_id != user.pk and not user.is_admin:
-        raise PermissionDenied(Problem("only the officer who raised a flag can withdraw it"))
     flag.status, flag.closed_by, flag.closed_at = FlagStatus.WITHDRAWN, user, timezone.now()
     flag.save(update_fields=["status", "closed_by", "closed_at"])
     return flag
@@ -404,8 +406,7 @@ def flag_withdraw(*, user, flag: Flag) -> Flag:
 @transaction.atomic
 def flag_resolve(*, user, flag: Flag, response: str) -> Flag:
     """An inspector answers a flag: the data were checked (and corrected by a new import where needed)."""
-    if not (user.is_admin or user.role in {"inspector", "moderator"}):
-        raise PermissionDenied(Problem("only an inspector or a moderator can answer a flag"))
+    require("indicators.answer_flag", user, flag)
     if flag.status != FlagStatus.OPEN:
         raise ApaError(Problem("this flag is already closed"), code="conflict")
     response = (response or "").strip()

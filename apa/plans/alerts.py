@@ -1,14 +1,18 @@
 """What is due for each signed-in person: a page (/alerts/) and a daily digest email (`apa alerts send`).
 
-The alerts, and who gets them:
+The alerts, and who gets them (each audience is a named permission of apa.accounts.permissions, asked of the
+person's own authority):
 - call-in closing by the end of the next working day (the council's closure days count as non-working):
-  democratic services and officers of the decision's authority; published, not urgent, no call-in recorded,
-  the deadline still to come;
-- improvement plan actions overdue, or due in the seven days from today: the authority's officers (an action's
-  owner is always one of them; people without an account are named and get no email);
-- self-assessment due within 14 days, or overdue, while not yet submitted: the authority's officers;
-- a publication tomorrow (Europe/London): publishers, and officers of an authority whose assessment is
-  moderated in the cycle that publishes tomorrow.
+  who may read the council's unpublished decisions (councils.view_draft_decision: its democratic services and
+  officers); published, not urgent, no call-in recorded, the deadline still to come;
+- improvement plan actions overdue, or due in the seven days from today: who may see the plan (plans.view_plan:
+  the authority's officers; an action's owner is always one of them; people without an account are named and
+  get no email);
+- self-assessment due within 14 days, or overdue, while not yet submitted: who edits it
+  (assessments.edit_self_assessment: the authority's officers);
+- a publication tomorrow (Europe/London): who publishes cycles (assessments.publish_cycle), and the officers of
+  an authority (assessments.edit_self_assessment) whose assessment is moderated in the cycle that publishes
+  tomorrow.
 
 Each alert has a key naming what it is about and the date it is about (a moved due date or deadline is a new
 alert); the digest records AlertSent(user, key) in the same transaction as the email, so running it twice on a
@@ -25,7 +29,8 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from apa.accounts.models import Role, User
+from apa.accounts.models import User
+from apa.accounts.permissions import has_perm
 from apa.assessments.models import Assessment, Cycle, State
 from apa.calendar import LONDON, next_working_day
 from apa.councils.models import ClosureDay, DecisionRecord
@@ -35,8 +40,6 @@ from .selectors import DUE_SOON_DAYS, is_overdue
 
 SELF_ASSESSMENT_WARNING_DAYS = 14
 NOT_SUBMITTED = (State.NOT_STARTED, State.SELF_ASSESSMENT)
-# Only these roles have alerts; the digest looks at no one else.
-ALERTED_ROLES = (Role.AUTHORITY_OFFICER, Role.DEMOCRATIC_SERVICES, Role.PUBLISHER)
 
 KINDS = {
     "callin": "Call-in closing",
@@ -84,12 +87,13 @@ def _moment(today: date, now: datetime | None) -> datetime:
     return datetime.combine(today, time.min, tzinfo=LONDON)
 
 
-def _is_officer(user) -> bool:
-    return user.role == Role.AUTHORITY_OFFICER and user.authority_id is not None
+def _of_own_authority(name: str, user) -> bool:
+    """Whether the person holds the permission for their own authority's objects."""
+    return user.authority_id is not None and has_perm(name, user, user.authority)
 
 
 def _callins_closing(user, today: date, now: datetime) -> list[Alert]:
-    if user.role not in (Role.AUTHORITY_OFFICER, Role.DEMOCRATIC_SERVICES) or user.authority_id is None:
+    if not _of_own_authority("councils.view_draft_decision", user):
         return []
     closures = frozenset(ClosureDay.objects.filter(authority_id=user.authority_id).values_list("date", flat=True))
     last_day = next_working_day(today, closures)
@@ -109,7 +113,7 @@ def _callins_closing(user, today: date, now: datetime) -> list[Alert]:
 
 
 def _actions(user, today: date) -> list[Alert]:
-    if not _is_officer(user):
+    if not _of_own_authority("plans.view_plan", user):
         return []
     soon = today + timedelta(days=DUE_SOON_DAYS - 1)
     actions = (PlanAction.objects.filter(line__authority_id=user.authority_id, due_date__lte=soon)
@@ -129,7 +133,7 @@ def _actions(user, today: date) -> list[Alert]:
 
 
 def _self_assessments(user, today: date) -> list[Alert]:
-    if not _is_officer(user):
+    if not _of_own_authority("assessments.edit_self_assessment", user):
         return []
     assessments = (Assessment.objects.filter(
         authority_id=user.authority_id, state__in=NOT_SUBMITTED,
@@ -151,18 +155,19 @@ def _self_assessments(user, today: date) -> list[Alert]:
 
 
 def _publications(user, today: date) -> list[Alert]:
-    if user.role != Role.PUBLISHER and not _is_officer(user):
+    publisher = has_perm("assessments.publish_cycle", user)
+    if not publisher and not _of_own_authority("assessments.edit_self_assessment", user):
         return []
     tomorrow = today + timedelta(days=1)
     start = datetime.combine(tomorrow, time.min, tzinfo=LONDON)
     cycles = Cycle.objects.filter(publish_at__gte=start, publish_at__lt=start + timedelta(days=1),
                                   published_at__isnull=True).select_related("framework").order_by("publish_at")
-    if user.role != Role.PUBLISHER:
+    if not publisher:
         cycles = cycles.filter(assessments__authority_id=user.authority_id, assessments__state=State.MODERATED)
     out = []
     for c in cycles:
         at = timezone.localtime(c.publish_at, LONDON)
-        if user.role == Role.PUBLISHER:
+        if publisher:
             moderated = c.assessments.filter(state=State.MODERATED).count()
             text = (f"{c.framework.title}, {c.year} is published tomorrow, {_d(tomorrow)}, at {at:%H:%M}: "
                     f"{_count(moderated, 'moderated assessment')}.")
@@ -219,7 +224,7 @@ def alerts_send(*, today: date | None = None, now: datetime | None = None) -> Di
     transaction: if sending fails, nothing is recorded and the alerts go next time."""
     today = today or timezone.localdate()
     run = DigestRun(today=today)
-    users = User.objects.filter(is_active=True, role__in=ALERTED_ROLES).order_by("username")
+    users = User.objects.filter(is_active=True).select_related("authority").order_by("username")
     for user in users:
         alerts = alerts_for_user(user=user, today=today, now=now)
         if not alerts:

@@ -27,6 +27,7 @@ class _OwnerMixin:
 
 
 class ActionForm(_OwnerMixin, GovukMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)  # the line's, or (to change it) the action's
     description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ChoiceField(label="Owner", required=False)
     owner_name = forms.CharField(label="Owner's name, if they have no account", required=False)

@@ -23,6 +23,7 @@ class PlanLine(models.Model):
     text = models.TextField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=0)  # moves with each action added (apa.councils.history)
 
     class Meta:
         ordering = ["authority", "pk"]
@@ -47,6 +48,7 @@ class PlanAction(models.Model):
     due_date = models.DateField()
     status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.AMBER)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=0)  # a save from an older version is refused
 
     class Meta:
         ordering = ["due_date", "pk"]

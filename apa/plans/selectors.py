@@ -2,8 +2,8 @@
 progress), the history of its changes, what changed since an improvement clinic, the progress report and last
 time's plan for the next self-assessment.
 
-Only the authority's officers and admins see the plan (not democratic services, not other authorities, not the
-public). The changes are read from the private CouncilLog rows the services write.
+Only the authority's officers see the plan (plans.view_plan: not democratic services, not other authorities, not
+admins, not the public). The changes are read from the private CouncilLog rows the services write.
 """
 
 import csv
@@ -14,11 +14,10 @@ from datetime import date, timedelta
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from apa.accounts.models import Role, User
+from apa.accounts.models import User
+from apa.accounts.permissions import has_perm, require_visible
 from apa.assessments.models import Finding, FindingKind
 from apa.councils.models import CouncilLog
-from apa.councils.permissions import is_admin, is_officer_of
-from apa.errors import NotFound, Problem
 from apa.publication.selectors import results_visible
 
 from .models import ActionStatus, Clinic, PlanAction, PlanLine, ProgressNote
@@ -29,31 +28,27 @@ LINE_KIND_OF_FINDING = {FindingKind.DEVELOPMENT: PlanLine.Kind.DEVELOPMENT, Find
 DUE_SOON_DAYS = 7
 
 
-# ---- who may see the plan ----------------------------------------------------------------------------------
-
-
-def plan_visible(user, authority) -> bool:
-    """The authority's officers and admins; nobody else (democratic services keep meetings, not the plan)."""
-    return is_officer_of(user, authority) or is_admin(user)
+# ---- what a person may open --------------------------------------------------------------------------------
 
 
 def plan_line_for_user(*, user, pk: int) -> PlanLine:
+    """A line of a plan the person may see; another authority's answers as a missing one does."""
     line = PlanLine.objects.select_related("authority", "result__framework", "finding").filter(pk=pk).first()
-    if line is None or not plan_visible(user, line.authority):
-        raise NotFound(Problem("no such line of an improvement plan"))
+    require_visible("plans.view_plan", user, line, "line of an improvement plan")
     return line
 
 
 def plan_action_for_user(*, user, pk: int) -> PlanAction:
     action = PlanAction.objects.select_related("line__authority", "owner").filter(pk=pk).first()
-    if action is None or not plan_visible(user, action.line.authority):
-        raise NotFound(Problem("no such action"))
+    require_visible("plans.view_plan", user, action, "action")
     return action
 
 
 def owner_choices(*, authority) -> list[User]:
-    """Accounts that may own an action: the authority's active officers (others are named without an account)."""
-    return list(User.objects.filter(role=Role.AUTHORITY_OFFICER, authority=authority, is_active=True).order_by("username"))
+    """Accounts that may own an action: those who may change the plan (the authority's active officers);
+    others are named without an account."""
+    return [u for u in User.objects.filter(authority=authority, is_active=True).order_by("username")
+            if has_perm("plans.edit_plan", u, authority)]
 
 
 # ---- lines -------------------------------------------------------------------------------------------------
@@ -156,6 +151,8 @@ def describe(row: CouncilLog) -> str:
         return f"added {row.after}"
     if row.action == "note_added":
         return f"progress note {row.after}"
+    if row.action == "action_added":
+        return f"action added: {row.after}"
     if row.action == "recorded" and row.entity == "clinic":
         return f"improvement clinic held on {row.after}"
     if row.action == "updated":
@@ -308,10 +305,10 @@ def progress_report_sections(data: dict) -> list[dict]:
 
 def plan_for_self_assessment(*, user, assessment) -> list[dict]:
     """Last time's areas for development and focus and what was done about them (actions, status, latest
-    progress), grouped by the result they came from, for the authority's officers (and admins) when the next
-    cycle's self-assessment opens. Inspectors reading the self-assessment do not see the plan."""
+    progress), grouped by the result they came from, for those who may see the plan (the authority's officers)
+    when the next cycle's self-assessment opens. Inspectors reading the self-assessment do not see the plan."""
     authority = assessment.authority
-    if not plan_visible(user, authority):
+    if not has_perm("plans.view_plan", user, authority):
         return []
     earlier = PlanLine.objects.filter(authority=authority).exclude(result__year__gte=assessment.cycle.year)
     groups: dict[str, list] = {}

@@ -1,5 +1,6 @@
-"""Pages of the improvement plan and the alerts page. The plan is for the authority's officers and admins only:
-anyone else signed in finds nothing there (404), and the role check sends the public to sign in."""
+"""Pages of the improvement plan and the alerts page. The plan is for the authority's officers only
+(plans.view_plan): another authority's officer finds nothing there (404), other roles are refused, and the role
+check sends the public to sign in. The forms post the version of the line or action they were opened at."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -8,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from apa.accounts.models import Role
+from apa.accounts.permissions import has_perm
 from apa.authorities.selectors import authority_detail
 from apa.councils.models import Meeting
 from apa.errors import ApaError, NotFound
@@ -26,7 +28,7 @@ def _authority(request, dfe_code):
         authority = authority_detail(dfe_code=dfe_code)
     except NotFound:
         raise Http404("No such authority") from None
-    if not selectors.plan_visible(request.user, authority):
+    if not has_perm("plans.view_plan", request.user, authority):
         raise Http404("No such improvement plan")
     return authority
 
@@ -84,14 +86,14 @@ def plan_line(request, pk):
     line = _line(request, pk)
     authority = line.authority
     owners = selectors.owner_choices(authority=authority)
-    form = ActionForm(prefix="action", owners=owners)
+    form = ActionForm(prefix="action", owners=owners, initial={"version": line.version})
     problems = []
     if request.method == "POST":
         form = ActionForm(request.POST, prefix="action", owners=owners)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.action_add(line=line, actor=request.user, description=data["description"],
+                services.action_add(line=line, actor=request.user, version=data["version"], description=data["description"],
                                     due_date=data["due_date"], owner=_owner(owners, data["owner"]),
                                     owner_name=data["owner_name"], status=data["status"])
                 messages.success(request, "Action added")
@@ -112,7 +114,7 @@ def plan_action(request, pk):
     authority = action.line.authority
     owners = selectors.owner_choices(authority=authority)
     today = timezone.localdate()
-    initial = {"description": action.description, "owner": str(action.owner_id or ""),
+    initial = {"version": action.version, "description": action.description, "owner": str(action.owner_id or ""),
                "owner_name": action.owner_name, "due_date": action.due_date, "status": action.status}
     form = ActionUpdateForm(prefix="action", owners=owners, initial=initial)
     note_form = NoteForm(prefix="note")
@@ -130,7 +132,7 @@ def plan_action(request, pk):
                 form = ActionUpdateForm(request.POST, prefix="action", owners=owners)
                 if form.is_valid():
                     data = form.cleaned_data
-                    services.action_update(action=action, actor=request.user, reason=data["reason"],
+                    services.action_update(action=action, actor=request.user, version=data["version"], reason=data["reason"],
                                            description=data["description"], owner=_owner(owners, data["owner"]),
                                            owner_name=data["owner_name"], due_date=data["due_date"], status=data["status"])
                     messages.success(request, "Action saved")

@@ -1,4 +1,8 @@
-"""`apa results import` and `apa compare`; `apa init` loads the published results shipped with APA."""
+"""`apa results import` and `apa compare`; `apa init` loads the published results shipped with APA.
+
+Importing changes the one store of published results: it needs `--as`, an account holding
+publication.import_results (an admin). Only `apa init` (`initialise`, a system job) imports without a person.
+`compare` reads published results only and takes no --as."""
 
 import json
 from pathlib import Path
@@ -12,6 +16,8 @@ def register(commands) -> None:
     )
     p = results.add_parser("import", help="import a results CSV or XLSX (APA layout or Ofsted's ILACS layout)")
     p.add_argument("file", type=Path)
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME",
+                   help="the account doing the import (an admin)")
     p.set_defaults(handler=cmd_results_import)
 
     p = commands.add_parser("compare", help="rank an authority's score among the authorities published so far")
@@ -30,13 +36,14 @@ def initialise(args) -> None:
     from apa.publication.services import SHIPPED_RESULTS, results_import, shipped_path
 
     for name in SHIPPED_RESULTS:
-        print(f"results {name}: {results_import(path=shipped_path(name))}")
+        print(f"results {name}: {results_import(path=shipped_path(name), actor=None)}")  # a system job
 
 
 def cmd_results_import(args) -> int:
+    from apa.accounts.services import user_for_cli
     from apa.publication.services import results_import
 
-    print(results_import(path=args.file))
+    print(results_import(path=args.file, actor=user_for_cli(username=args.as_user)))
     return 0
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from apa.accounts.models import Role
-from apa.accounts.permissions import require_role
+from apa.accounts.permissions import require
 from apa.authorities.selectors import authority_resolve
 from apa.errors import ApaError, PermissionDenied, Problem
 from apa.frameworks.models import Framework
@@ -205,7 +204,13 @@ def _national_date(framework: Framework, year: int | None) -> date | None:
 
 def results_import(*, path: Path | str, actor=None) -> ImportSummary:
     """Import a results file (APA layout or Ofsted's ILACS layout). Any bad row: nothing is stored, and
-    every problem is reported with its row and column."""
+    every problem is reported with its row and column.
+
+    `actor` is the account importing, which must hold publication.import_results. None means a system job
+    with no person behind it (`apa init` loading the shipped results, a test's set-up); no command a person
+    types passes None (`apa results import` needs --as)."""
+    if actor is not None:
+        require("publication.import_results", actor)
     path = Path(path)
     rows = _rows_from_file(path)
     frameworks = {f.code: f for f in Framework.objects.prefetch_related("areas", "grades", "national_publications")}
@@ -397,7 +402,7 @@ def _grades_checked(result: Result, grades: dict[str, int]) -> dict[str, int]:
 @transaction.atomic
 def result_correction_propose(*, result: Result, grades: dict[str, int], note: str, actor) -> ResultCorrection:
     """A moderator proposes a correction of the current version; nothing changes until another agrees."""
-    require_role(actor, Role.MODERATOR, doing="propose a correction of a published result")
+    require("publication.correct_result", actor, result)
     if not note.strip():
         raise ApaError(Problem("a correction needs a note saying what was wrong"))
     result = Result.objects.select_for_update().get(pk=result.pk)
@@ -415,13 +420,13 @@ def result_correction_agree(*, correction: ResultCorrection, actor, at=None) -> 
     """A different moderator agrees: the correction becomes the result's next version, with its own letter
     snapshot and note. It is public from now if the corrected version was; otherwise it keeps that embargo.
     The earlier version stays, at its permalink, marked superseded."""
-    require_role(actor, Role.MODERATOR, doing="agree a correction of a published result")
+    if actor is not None and actor.pk is not None and correction.proposed_by_id == actor.pk:
+        raise PermissionDenied(Problem("a different moderator must agree a correction"))  # clearer than the rule's
+    require("publication.agree_correction", actor, correction)
     at = at or timezone.now()
     correction = ResultCorrection.objects.select_for_update().get(pk=correction.pk)
     if correction.agreed_by_id or correction.withdrawn:
         raise ApaError(Problem("this correction was already decided"))
-    if correction.proposed_by_id == actor.pk:
-        raise PermissionDenied(Problem("a different moderator must agree a correction"))
     result = Result.objects.select_for_update().get(pk=correction.result_id)
     if not result.is_current:
         raise ApaError(Problem("the result has been corrected since this was proposed"))
@@ -467,7 +472,7 @@ def _letter_corrected(letter: dict, values: dict[str, int], framework) -> dict:
 
 @transaction.atomic
 def result_correction_withdraw(*, correction: ResultCorrection, actor) -> ResultCorrection:
-    require_role(actor, Role.MODERATOR, doing="withdraw a correction")
+    require("publication.withdraw_correction", actor, correction)
     if correction.agreed_by_id or correction.withdrawn:
         raise ApaError(Problem("this correction was already decided"))
     correction.withdrawn = True

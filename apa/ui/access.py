@@ -1,8 +1,8 @@
 """Every route states who may see it. A test walks the URL patterns and fails on any without a decision.
 
 Use one decorator per view: @public (published data, no login) or @roles("inspector", ...) (signed in with
-one of those roles; admins always pass). Object-level checks (an officer's own authority) stay in the view,
-through a selector such as `assessment_for_user`.
+one of those roles; an admin passes only where "admin" is listed). Which object a person may act on is a
+named permission (apa/accounts/permissions.py), checked by the view or the selector it calls.
 """
 
 from functools import wraps
@@ -26,7 +26,7 @@ def roles(*names: str):
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if names != (SIGNED_IN,) and not (user.is_admin or user.role in names):
+            if names != (SIGNED_IN,) and not (user.role in names or ("admin" in names and user.is_admin)):
                 raise PermissionDenied("Your account does not have access to this page.")
             return view(request, *args, **kwargs)
 

@@ -51,7 +51,7 @@ def test_a_wrong_password_is_an_error_summary(client):
 
 
 def test_a_deactivated_user_cannot_sign_in(client):
-    user_deactivate(username="moderator")
+    user_deactivate(username="moderator", actor=User.objects.get(username="admin"))
     response = client.post(SIGN_IN, {"username": "moderator", "password": PASSWORD})
     assert response.status_code == 200 and "There is a problem" in response.content.decode()
     assert not _signed_in(client)
@@ -60,7 +60,7 @@ def test_a_deactivated_user_cannot_sign_in(client):
 def test_deactivation_ends_a_session_already_open(client, persona):
     persona("publisher")
     assert client.get("/account/").status_code == 200
-    user_deactivate(username="publisher")
+    user_deactivate(username="publisher", actor=User.objects.get(username="admin"))
     assert client.get("/account/").status_code == 302
 
 
@@ -91,7 +91,7 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
 
 def test_password_reset_is_not_sent_to_a_deactivated_account(client):
     User.objects.filter(username="moderator").update(email="moderator@example.org")
-    user_deactivate(username="moderator")
+    user_deactivate(username="moderator", actor=User.objects.get(username="admin"))
     client.post("/account/password-reset/", {"email": "moderator@example.org"})
     assert mail.outbox == []
 
@@ -109,7 +109,7 @@ def test_roles_and_admin():
     officer = User.objects.get(username="kent_officer")
     assert officer.authority.dfe_code == "886" and officer.has_role(Role.AUTHORITY_OFFICER)
     assert not officer.has_role(Role.INSPECTOR) and not officer.is_admin
-    user_deactivate(username="kent_officer")
+    user_deactivate(username="kent_officer", actor=User.objects.get(username="admin"))
     officer.refresh_from_db()
     assert not officer.has_role(Role.AUTHORITY_OFFICER)
 

@@ -23,9 +23,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run"]
 
 # Accounts the journeys sign in with.
-ACCOUNTS = {
-    "e2e-inspector": {"role": "inspector", "password": "e2e-inspector-secret"},
+ACCOUNTS = {  # the admin first: it adds the others
     "e2e-admin": {"role": "admin", "password": "e2e-admin-secret"},
+    "e2e-inspector": {"role": "inspector", "password": "e2e-inspector-secret"},
     "e2e-moderator": {"role": "moderator", "password": "e2e-moderator-secret"},
     "e2e-publisher": {"role": "publisher", "password": "e2e-publisher-secret"},
     "e2e-kent": {"role": "authority_officer", "authority": "886", "password": "e2e-kent-secret"},
@@ -86,6 +86,7 @@ def server(tmp_path_factory):
     _run(["init", "--skip-indicators"], env)
     for username, spec in ACCOUNTS.items():
         extra = ["--authority", spec["authority"]] if "authority" in spec else []
+        extra += [] if spec["role"] == "admin" else ["--as", "e2e-admin"]
         _run(["users", "add", username, "--role", spec["role"], *extra], env, stdin=spec["password"] + "\n")
     SERVER_ENV.update(env)
 

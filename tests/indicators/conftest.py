@@ -62,7 +62,10 @@ def run_apa(capsys, monkeypatch):
     monkeypatch.setattr(cli, "COMMAND_MODULES", present)
 
     def run(*argv) -> tuple[int, str, str]:
-        code = cli.main([str(a) for a in argv])
+        try:
+            code = cli.main([str(a) for a in argv])
+        except SystemExit as done:  # a usage error (a missing --as, say): argparse exits before the command runs
+            code = done.code
         out = capsys.readouterr()
         return code, out.out, out.err
 

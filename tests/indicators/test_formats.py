@@ -27,7 +27,7 @@ def test_ees_labels_follow_dfe_writing():
 
 
 def test_ees_with_a_mapping_file(run_apa):
-    code, out, err = run_apa("indicators", "import", EES, "--mapping", MAPPING)
+    code, out, err = run_apa("indicators", "import", "--as", "admin", EES, "--mapping", MAPPING)
     assert code == 0, err
     assert "rows at other geographic levels (Local authority district) skipped" in err
     indicator = Indicator.objects.get(code="EES_CLA_PT")
@@ -41,21 +41,21 @@ def test_ees_with_a_mapping_file(run_apa):
     areas = dict(AreaValue.objects.filter(period__indicator=indicator, period__label="2016/17")
                  .values_list("area", "value"))
     assert areas == {"England": 1.2, "South East": 1.1, "Inner London": 1.5}  # the Male rows are not taken
-    again = run_apa("indicators", "import", EES, "--mapping", MAPPING)[1]
+    again = run_apa("indicators", "import", "--as", "admin", EES, "--mapping", MAPPING)[1]
     assert "nothing to write" in again
 
 
 def test_ees_with_measure_options_and_a_filter_that_must_be_chosen(run_apa):
-    code, _, err = run_apa("indicators", "import", EES, "--measure", "num_cla=EES_CLA_NUM")
+    code, _, err = run_apa("indicators", "import", "--as", "admin", EES, "--measure", "num_cla=EES_CLA_NUM")
     assert code == 2
     assert "more than one row per area and period" in err and "characteristic (Male, Total)" in err
     assert not Indicator.objects.filter(code="EES_CLA_NUM").exists()
-    code, out, err = run_apa("indicators", "import", EES, "--measure", "num_cla=EES_CLA_NUM",
+    code, out, err = run_apa("indicators", "import", "--as", "admin", EES, "--measure", "num_cla=EES_CLA_NUM",
                              "--filter", "characteristic=Total")
     assert code == 0, err
     assert Indicator.objects.get(code="EES_CLA_NUM").polarity == "none"
     assert _value("EES_CLA_NUM", "2017/18", "936").missing == "x"
-    code, _, err = run_apa("indicators", "import", EES, "--measure", "no_such_column=X")
+    code, _, err = run_apa("indicators", "import", "--as", "admin", EES, "--measure", "no_such_column=X")
     assert code == 2 and "has no column 'no_such_column'" in err
 
 
@@ -68,7 +68,7 @@ def test_plain_csv_names_codes_and_regions(sample, run_apa, write_csv):
         ["RTA", "England", "2030-32", "14"],
         ["RTA", "Inner London", "2030-32", "15.5"],
     ])
-    code, out, err = run_apa("indicators", "import", path)
+    code, out, err = run_apa("indicators", "import", "--as", "admin", path)
     assert code == 0, err
     assert "values 5 new" in out
     assert _value("RTA", "2030-32", "886").value == 12.5
@@ -76,7 +76,7 @@ def test_plain_csv_names_codes_and_regions(sample, run_apa, write_csv):
     assert _value("RTA", "2030-32", "202").missing == "-"
     assert AreaValue.objects.get(period__label="2030-32", area="England").value == 14.0
     changed = write_csv("plain2.csv", [["indicator", "authority", "period", "value"], ["RTA", "Kent", "2030-32", "12.4"]])
-    code, out, _ = run_apa("indicators", "import", changed)
+    code, out, _ = run_apa("indicators", "import", "--as", "admin", changed)
     assert "1 changed" in out
     change = ValueChange.objects.get(period__label="2030-32")
     assert (change.old_value, change.new_value, change.source.source) == (12.5, 12.4, "plain2.csv")
@@ -91,7 +91,7 @@ def test_plain_problems_name_row_and_column(sample, run_apa, write_csv):
         ["RTA", "Surrey", "2030-32", "12%"],
     ])
     before = Import.objects.count()
-    code, _, err = run_apa("indicators", "import", path)
+    code, _, err = run_apa("indicators", "import", "--as", "admin", path)
     assert code == 2
     lines = err.splitlines()
     assert any(line.startswith("error: row 2, column authority: no authority matches 'Atlantis'") for line in lines)
@@ -111,7 +111,7 @@ def test_plain_xlsx(sample, run_apa, tmp_path):
     sheet.append(["KS1P_all", "South East", "2031", 78])
     path = tmp_path / "values.xlsx"
     book.save(path)
-    code, out, err = run_apa("indicators", "import", path)
+    code, out, err = run_apa("indicators", "import", "--as", "admin", path)
     assert code == 0, err
     assert _value("KS1P_all", "2031", "886").value == 77.5
     assert AreaValue.objects.get(period__label="2031", area="South East").value == 78.0
@@ -122,7 +122,7 @@ def test_plain_file_can_define_its_indicators(db, run_apa, write_csv, tmp_path):
     mapping.write_text('[[indicators]]\ncode = "LOCAL_1"\ntitle = "Local measure"\npolarity = "high"\n'
                        'outcomes = ["positive_contribution"]\n', encoding="utf-8")
     path = write_csv("local.csv", [["indicator", "authority", "period", "value"], ["LOCAL_1", "886", "2024", "3"]])
-    code, _, err = run_apa("indicators", "import", path, "--mapping", mapping)
+    code, _, err = run_apa("indicators", "import", "--as", "admin", path, "--mapping", mapping)
     assert code == 0, err
     local = Indicator.objects.get(code="LOCAL_1")
     assert local.polarity == "high" and [o.outcome for o in local.outcomes.all()] == ["positive_contribution"]
@@ -154,7 +154,7 @@ def test_evidence_strengths_and_concerns(db, run_apa, write_csv, tmp_path):
         ("2022", {"886": 70, "936": 70, "202": 97, "201": 99, **others}),
         ("2023", {"886": 5, "936": 99, "202": 60, "201": 98, **others}),
     ])
-    assert run_apa("indicators", "import", path, "--mapping", mapping)[0] == 0
+    assert run_apa("indicators", "import", "--as", "admin", path, "--mapping", mapping)[0] == 0
     def ours(dfe, period=None):  # other tests' indicators may be loaded too: look at EVID only
         group = indicator_evidence(authority=authority_resolve(text=dfe), period=period)["enjoying_and_achieving"]
         return {kind: [i for i in group[kind] if i.indicator.code == "EVID"] for kind in ("strengths", "concerns")}

@@ -3,11 +3,12 @@
 import pandas as pd
 import pytest
 
-from apa.errors import ApaError
+from apa.accounts.models import User
+from apa.errors import ApaError, PermissionDenied
 from apa.indicators.lait_reader import lait_read
 from apa.indicators.models import AreaValue, Import, Indicator, IndicatorPeriod, Value, ValueChange
 from apa.indicators.periods import period_place
-from apa.indicators.services import indicator_values_import
+from apa.indicators.services import SYSTEM_JOB, indicator_outcomes_set, indicator_values_import
 from apa.indicators.storage import packed_values
 
 from .conftest import SAMPLE, SAMPLE_CODES, SAMPLE_DICTIONARY
@@ -64,8 +65,10 @@ def test_one_changed_value_is_exactly_one_history_entry(sample, tmp_path):
     raw.loc[target, "Values"] = "12.5"
     newer = tmp_path / "newer.parquet"
     raw.to_parquet(newer, index=False)
-    summary = indicator_values_import(reading=lait_read(path=newer, dictionary=SAMPLE_DICTIONARY), actor="tester")
+    summary = indicator_values_import(reading=lait_read(path=newer, dictionary=SAMPLE_DICTIONARY),
+                                      actor=User.objects.get(username="admin"))
     assert (summary.created, summary.changed) == (0, 1)
+    assert Import.objects.get(pk=summary.import_id).actor == "admin"
     changes = list(ValueChange.objects.filter(source_id=summary.import_id))
     assert len(changes) == 1
     change = changes[0]
@@ -101,11 +104,11 @@ def test_problems_refuse_the_whole_file_with_one_line_each(sample, write_csv):
 
 
 def test_cli_import_prints_a_summary_and_problems_exit_2(sample, run_apa, write_csv):
-    code, out, err = run_apa("indicators", "import", SAMPLE, "--dictionary", SAMPLE_DICTIONARY)
+    code, out, err = run_apa("indicators", "import", "--as", "admin", SAMPLE, "--dictionary", SAMPLE_DICTIONARY)
     assert code == 0 and "nothing to write" in out and "warning:" in err
     bad = write_csv("bad.csv", [["Short Desc", "Years", "LA and Regions", "Values", "LA Number"],
                                 ["RTA", "2016", "Kent", "lots", "886"]])
-    code, out, err = run_apa("indicators", "import", bad)
+    code, out, err = run_apa("indicators", "import", "--as", "admin", bad)
     assert code == 2
     assert "error: row 2, column Values: 'lots' is not a number" in err
     assert err.strip().splitlines()[-1] == "error: nothing was imported; correct the file and import it again"
@@ -114,7 +117,7 @@ def test_cli_import_prints_a_summary_and_problems_exit_2(sample, run_apa, write_
 def test_dry_run_reports_and_writes_nothing(sample, run_apa, write_csv):
     path = write_csv("new.csv", [["Short Desc", "Years", "LA and Regions", "Values", "LA Number"],
                                  ["RTA", "2030-32", "Kent", "1.5", "886"]])
-    code, out, _ = run_apa("indicators", "import", path, "--format", "lait", "--dry-run")
+    code, out, _ = run_apa("indicators", "import", "--as", "admin", path, "--format", "lait", "--dry-run")
     assert code == 0 and "values 1 new" in out and "dry run" in out
     assert not IndicatorPeriod.objects.filter(label="2030-32").exists()
 
@@ -150,15 +153,15 @@ def test_judgement_areas_default_from_topics_and_edits_survive_reimport(sample, 
     ks1 = Indicator.objects.get(code="KS1P_all")
     assert [o.outcome for o in ks1.outcomes.all()] == ["enjoying_and_achieving"]
     assert not Indicator.objects.get(code="LACFinance").outcomes.exists()  # finance informs no outcome by default
-    code, out, _ = run_apa("indicators", "areas", "KS1P_all", "--set", "staying_safe,being_healthy")
+    code, out, _ = run_apa("indicators", "areas", "KS1P_all", "--set", "staying_safe,being_healthy", "--as", "admin")
     assert code == 0 and "staying_safe" in out
     indicator_values_import(reading=lait_read(path=SAMPLE, dictionary=SAMPLE_DICTIONARY))
     ks1.refresh_from_db()
     assert ks1.outcomes_edited
     assert sorted(o.outcome for o in ks1.outcomes.all()) == ["being_healthy", "staying_safe"]
-    code, _, err = run_apa("indicators", "areas", "KS1P_all", "--add", "flying")
+    code, _, err = run_apa("indicators", "areas", "KS1P_all", "--add", "flying", "--as", "admin")
     assert code == 2 and "unknown outcome flying" in err
-    code, out, _ = run_apa("indicators", "areas", "KS1P_all", "--reset")
+    code, out, _ = run_apa("indicators", "areas", "KS1P_all", "--reset", "--as", "admin")
     assert code == 0 and out.strip() == "KS1P_all: enjoying_and_achieving"
 
 
@@ -188,5 +191,57 @@ def test_list_and_flags_commands(sample, run_apa):
     assert code == 0 and "CINPermExclusion" in out and "RTA" not in out
     code, out, _ = run_apa("indicators", "list", "--query", "road traffic")
     assert code == 0 and out.splitlines()[-1] == "1 indicators"
-    code, out, _ = run_apa("indicators", "flags", "--status", "all")
+    code, out, _ = run_apa("indicators", "flags", "--status", "all", "--as", "inspector")
     assert code == 0 and out.startswith("flag,status,raised_at")
+
+
+# ---- who may import and edit the catalogue: admins only, named with --as -----------------------------------
+
+
+def _refused(run_apa, *argv) -> str:
+    """Exit 2 and one `error:` line (after argparse's usage, for a missing --as), which is returned."""
+    code, out, err = run_apa(*argv)
+    assert code == 2 and out == "" and "Traceback" not in err, (code, out, err)
+    lines = [line for line in err.strip().splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1 and err.strip().endswith(lines[0]), err
+    return lines[0]
+
+
+def test_cli_import_needs_an_admin_named_with_as(sample, run_apa, write_csv):
+    path = write_csv("new.csv", [["Short Desc", "Years", "LA and Regions", "Values", "LA Number"],
+                                 ["RTA", "2030-32", "Kent", "1.5", "886"]])
+    assert _refused(run_apa, "indicators", "import", path, "--format", "lait") == \
+        "error: apa indicators import: the following arguments are required: --as (see apa indicators import --help)"
+    for who in ("inspector", "moderator", "kent_officer"):
+        assert "may import indicator files" in _refused(
+            run_apa, "indicators", "import", path, "--format", "lait", "--as", who), who
+    assert "no active account named 'nobody'" in _refused(run_apa, "indicators", "import", path, "--as", "nobody")
+    # Refused before the file is read: a person without the permission learns nothing about it.
+    assert "may import indicator files" in _refused(run_apa, "indicators", "import", "/no/such/file.csv", "--as", "moderator")
+    assert not IndicatorPeriod.objects.filter(label="2030-32").exists()
+    code, out, _ = run_apa("indicators", "import", path, "--format", "lait", "--as", "admin")
+    assert code == 0 and "values 1 new" in out
+    assert Import.objects.get(source="new.csv").actor == "admin"
+
+
+def test_only_the_system_job_imports_without_a_person(sample):
+    assert sample.import_id and Import.objects.get(pk=sample.import_id).actor == SYSTEM_JOB
+    with pytest.raises(PermissionDenied, match="may import indicator files"):
+        indicator_values_import(reading=lait_read(path=SAMPLE, dictionary=SAMPLE_DICTIONARY),
+                                actor=User.objects.get(username="moderator"))
+
+
+def test_judgement_areas_are_edited_only_by_an_admin(sample, run_apa):
+    """`areas` is the catalogue editor; everyone reads the same outcomes with `indicators list` and `show`."""
+    code, out, _ = run_apa("indicators", "areas", "KS1P_all", "--as", "admin")
+    assert code == 0 and out.strip() == "KS1P_all: enjoying_and_achieving"
+    code, out, _ = run_apa("indicators", "show", "KS1P_all")
+    assert code == 0 and "outcomes: enjoying_and_achieving" in out
+    assert "required: --as" in _refused(run_apa, "indicators", "areas", "KS1P_all", "--set", "staying_safe")
+    for who in ("inspector", "moderator", "kent_officer"):
+        for argv in (["KS1P_all", "--reset"], ["KS1P_all"], []):
+            assert "may import indicator files" in _refused(run_apa, "indicators", "areas", *argv, "--as", who)
+    with pytest.raises(PermissionDenied):
+        indicator_outcomes_set(indicator=Indicator.objects.get(code="KS1P_all"), outcomes=None,
+                               actor=User.objects.get(username="kent_officer"))
+    assert not Indicator.objects.get(code="KS1P_all").outcomes_edited

@@ -132,8 +132,11 @@ def test_officers_are_kept_to_their_own_authority(sample, client, persona):
     persona("surrey_officer")
     assert client.get(_flag_url()).status_code == 403
     assert client.post(_flag_url(), {"comment": "Not ours"}).status_code == 403
-    assert client.get(reverse("indicator_flag", kwargs={"pk": flag.pk})).status_code == 403
+    assert client.get(reverse("indicator_flag", kwargs={"pk": flag.pk})).status_code == 404
     assert "Kent" not in client.get(reverse("indicator_flags")).content.decode()
+    assert client.post(reverse("indicator_flag", kwargs={"pk": flag.pk}), {"action": "withdraw"}).status_code == 404
+    flag.refresh_from_db()
+    assert flag.status == "open"
     assert "Flag<span" not in client.get(reverse("authority_indicators", kwargs={"dfe_code": "886"})).content.decode()
     persona("kent_officer")
     withdrawn = client.post(reverse("indicator_flag", kwargs={"pk": flag.pk}), {"action": "withdraw"})
@@ -148,3 +151,82 @@ def test_flag_pages_need_the_right_role(sample, client, persona):
     assert client.get(_flag_url()).status_code == 403  # inspectors answer flags; officers raise them
     persona("publisher")
     assert client.get(reverse("indicator_flags")).status_code == 403
+
+
+def test_admins_neither_raise_nor_answer_flags(sample, client, persona):
+    """An admin keeps accounts, cycles and reference data; flags are the officers' and the inspectors'."""
+    persona("kent_officer")
+    client.post(_flag_url(), {"comment": "Wrong"})
+    flag = Flag.objects.get()
+    detail = reverse("indicator_flag", kwargs={"pk": flag.pk})
+    persona("admin")
+    assert client.get(_flag_url()).status_code == 403
+    assert client.get(reverse("indicator_flags")).status_code == 403
+    assert client.get(detail).status_code == 403
+    assert client.post(detail, {"action": "resolve", "response": "Fine"}).status_code == 403
+    assert client.post(detail, {"action": "withdraw"}).status_code == 403
+    flag.refresh_from_db()
+    assert flag.status == "open"
+
+
+def test_only_the_inspectorate_is_offered_the_answer_and_only_the_raiser_the_withdrawal(sample, client, persona):
+    persona("kent_officer")
+    client.post(_flag_url(), {"comment": "Wrong"})
+    detail = reverse("indicator_flag", kwargs={"pk": Flag.objects.get().pk})
+    own = client.get(detail).content.decode()
+    assert "Withdraw this flag" in own and "Answer the flag" not in own
+    persona("inspector")
+    answering = client.get(detail).content.decode()
+    assert "Answer the flag" in answering and "Withdraw this flag" not in answering
+    assert client.post(detail, {"action": "withdraw"}).status_code == 403
+
+
+def _body(response, pk: int) -> str:
+    """A page's HTML without its flag's address and the CSRF token (masked afresh on every page), so that two
+    pages for different flags can be compared."""
+    page = response.content.decode().replace(reverse("indicator_flag", kwargs={"pk": pk}), "/indicators/flags/PK/")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', page)
+
+
+def test_another_authoritys_flag_answers_as_a_missing_one(sample, client, persona):
+    """Regression (issue 10): another authority's flag said "belongs to another authority" (403) while a missing
+    one said 404, so an officer could learn which flags exist. Both are now the same 404, GET and POST."""
+    persona("kent_officer")
+    client.post(_flag_url(), {"comment": "Our own count differs"}, follow=True)  # follow: its message is shown
+    flag = Flag.objects.get()
+    missing = flag.pk + 1000
+    persona("surrey_officer")
+    for method, data in (("get", {}), ("post", {"action": "withdraw"}), ("post", {"action": "resolve",
+                                                                                  "response": "x"})):
+        theirs = getattr(client, method)(reverse("indicator_flag", kwargs={"pk": flag.pk}), data)
+        nothing = getattr(client, method)(reverse("indicator_flag", kwargs={"pk": missing}), data)
+        assert theirs.status_code == nothing.status_code == 404, method
+        assert _body(theirs, flag.pk) == _body(nothing, missing), method
+        assert "another authority" not in theirs.content.decode()
+    flag.refresh_from_db()
+    assert flag.status == "open"
+    persona("moderator")
+    assert client.get(reverse("indicator_flag", kwargs={"pk": flag.pk})).status_code == 200
+
+
+def test_the_flags_command_shows_an_officer_its_own_authoritys_only(sample, client, persona, run_apa):
+    persona("kent_officer")
+    client.post(_flag_url(), {"comment": "Kent's is wrong"})
+    persona("surrey_officer")
+    client.post(_flag_url(dfe="936"), {"comment": "Surrey's is wrong"})
+
+    def listed(*argv):
+        code, out, err = run_apa("indicators", "flags", "--status", "all", *argv)
+        assert code == 0, err
+        return {row["authority"] for row in csv.DictReader(io.StringIO(out))}
+
+    assert listed("--as", "kent_officer") == {"886"}
+    assert listed("--as", "surrey_officer") == {"936"}
+    assert listed("--as", "inspector") == listed("--as", "moderator") == {"886", "936"}
+    assert listed("--as", "inspector", "--authority", "Surrey") == {"936"}
+    for argv, words in ((["--as", "kent_officer", "--authority", "Surrey"], "only your own authority's flags"),
+                        ([], "required: --as"), (["--as", "admin"], "may list indicator flags"),
+                        (["--as", "publisher"], "may list indicator flags")):
+        code, out, err = run_apa("indicators", "flags", *argv)
+        errors = [line for line in err.splitlines() if line.startswith("error: ")]
+        assert code == 2 and out == "" and len(errors) == 1 and words in errors[0], (argv, err)

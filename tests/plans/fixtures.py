@@ -15,7 +15,8 @@ from apa.frameworks.models import Framework
 from apa.plans import services
 from apa.publication.models import Result
 
-__all__ = ["DEVELOPMENT", "FOCUS", "kent_authority", "kent_cycle_result", "kent_plan", "london", "plan_users"]
+__all__ = ["DEVELOPMENT", "FOCUS", "add_action", "kent_authority", "kent_cycle_result", "kent_plan", "london",
+           "plan_users", "update_action"]
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -27,9 +28,22 @@ def london(day: date, at: time = time(9, 30)) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON)
 
 
+def add_action(line, **fields):
+    """Add an action as the line page does, from the line as it is now."""
+    line.refresh_from_db(fields=["version"])
+    return services.action_add(line=line, version=line.version, **fields)
+
+
+def update_action(action, **fields):
+    """Change an action as its page does, from the action as it is now."""
+    action.refresh_from_db(fields=["version"])
+    return services.action_update(action=action, version=action.version, **fields)
+
+
 @pytest.fixture
 def plan_users(db):
-    """Kent's and Surrey's officers, a second Kent officer, Kent's democratic services, a publisher, an admin."""
+    """Kent's and Surrey's officers, a second Kent officer, Kent's democratic services, a publisher, an inspector
+    and an admin (who, having no council role, may not see or change the plan)."""
     users = {u.username: u for u in User.objects.filter(
         username__in=["kent_officer", "surrey_officer", "admin", "publisher", "inspector"])}
     users["kent_officer_2"], _ = user_add(username="kent_officer_2", role="authority_officer", authority="886",
@@ -73,11 +87,11 @@ def kent_plan(kent_cycle_result, plan_users):
     today = timezone.localdate()
     lines = services.plan_lines_from_result(result=kent_cycle_result, actor=officer)
     by_text = {line.text: line for line in lines}
-    overdue = services.action_add(line=by_text[DEVELOPMENT[0]], actor=officer, description="Run the sexual health campaign",
-                                  due_date=today - timedelta(days=10), owner=plan_users["kent_officer_2"], status="red")
-    soon = services.action_add(line=by_text[DEVELOPMENT[1]], actor=officer, description="Audit repeat referrals",
-                               due_date=today + timedelta(days=3), owner_name="Jo Bloggs, Head of Safeguarding",
-                               status="green")
-    done = services.action_add(line=by_text[FOCUS[0]], actor=officer, description="Open four children's centres",
-                               due_date=today + timedelta(days=60), owner=officer, status="complete")
+    overdue = add_action(by_text[DEVELOPMENT[0]], actor=officer, description="Run the sexual health campaign",
+                         due_date=today - timedelta(days=10), owner=plan_users["kent_officer_2"], status="red")
+    soon = add_action(by_text[DEVELOPMENT[1]], actor=officer, description="Audit repeat referrals",
+                      due_date=today + timedelta(days=3), owner_name="Jo Bloggs, Head of Safeguarding",
+                      status="green")
+    done = add_action(by_text[FOCUS[0]], actor=officer, description="Open four children's centres",
+                      due_date=today + timedelta(days=60), owner=officer, status="complete")
     return {"lines": lines, "overdue": overdue, "soon": soon, "done": done, "today": today, "officer": officer}

@@ -12,12 +12,11 @@ from apa.calendar import LONDON
 from apa.cli import main
 from apa.councils.models import CallIn, ClosureDay, DecisionRecord
 from apa.frameworks.models import Framework
-from apa.plans import services
 from apa.plans.alerts import alerts_for_user, alerts_send
 from apa.plans.models import AlertSent
 
 from .fixtures import *  # noqa: F403 (the fixtures)
-from .fixtures import london
+from .fixtures import london, update_action
 
 # Thursday 17 April 2025: Good Friday (18) and Easter Monday (21) are bank holidays, so the next working day
 # is Tuesday 22 April.
@@ -79,9 +78,9 @@ def test_actions_overdue_or_due_this_week_go_to_the_authoritys_officers(kent_pla
     for who in ("surrey_officer", "kent_clerk", "admin", "publisher"):
         assert keys(plan_users[who], today) == [], who
     # Seven days from today: an action due in 7 days is not yet "this week"; one due in 6 is.
-    services.action_update(action=soon, actor=kent_plan["officer"], due_date=today + timedelta(days=7), reason="Later")
+    update_action(soon, actor=kent_plan["officer"], due_date=today + timedelta(days=7), reason="Later")
     assert keys(plan_users["kent_officer"], today) == expected[:1]
-    services.action_update(action=soon, actor=kent_plan["officer"], due_date=today + timedelta(days=6), reason="Sooner")
+    update_action(soon, actor=kent_plan["officer"], due_date=today + timedelta(days=6), reason="Sooner")
     assert keys(plan_users["kent_officer"], today)[1] == f"action-due:{soon.pk}:{(today + timedelta(days=6)).isoformat()}"
 
 
@@ -153,7 +152,7 @@ def test_the_digest_is_sent_once_and_skips_people_without_an_email(kent_plan, pl
     assert mail.outbox[-1].to == ["officer@kent.example"]
 
     # A moved due date is a new alert, for each officer.
-    services.action_update(action=kent_plan["soon"], actor=officer, due_date=today + timedelta(days=5), reason="Slipped")
+    update_action(kent_plan["soon"], actor=officer, due_date=today + timedelta(days=5), reason="Slipped")
     fourth = alerts_send(today=today)
     assert (fourth.emails, fourth.alerts) == (2, 2)
     assert all("Audit repeat referrals" in m.body and "sexual health" not in m.body for m in mail.outbox[-2:])

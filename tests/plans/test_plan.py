@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from apa.accounts.permissions import has_perm
 from apa.assessments.models import Assessment, Cycle, State
 from apa.councils.models import CouncilLog, Report
 from apa.errors import ApaError, PermissionDenied
@@ -16,7 +17,7 @@ from apa.plans.models import PlanAction, PlanLine
 from apa.publication.selectors import results_visible
 
 from .fixtures import *  # noqa: F403 (the fixtures)
-from .fixtures import DEVELOPMENT, FOCUS
+from .fixtures import DEVELOPMENT, FOCUS, add_action, update_action
 
 
 def plan_rows(authority, **filters):
@@ -32,7 +33,7 @@ def test_every_area_for_development_and_focus_becomes_a_line_once(kent_cycle_res
         ("focus", "Being healthy", FOCUS[0]),
     ])
     assert all(line.result_id == kent_cycle_result.pk and line.finding_id for line in lines)
-    assert services.plan_lines_from_result(result=kent_cycle_result, actor=plan_users["admin"]) == []
+    assert services.plan_lines_from_result(result=kent_cycle_result, actor=plan_users["kent_officer_2"]) == []
     assert PlanLine.objects.filter(authority=kent_cycle_result.authority).count() == 3
     rows = plan_rows(kent_cycle_result.authority, entity="plan_line")
     assert rows.count() == 3
@@ -60,8 +61,8 @@ def test_imported_result_has_no_findings_so_lines_are_added_by_hand(plan_users):
         services.plan_line_add(authority=imported.authority, actor=officer, text="  ")
 
 
-@pytest.mark.parametrize("who", ["surrey_officer", "kent_clerk", "inspector", "publisher"])
-def test_only_the_authoritys_officers_and_admins_run_the_plan(kent_plan, kent_cycle_result, plan_users, who):
+@pytest.mark.parametrize("who", ["surrey_officer", "kent_clerk", "inspector", "publisher", "admin"])
+def test_only_the_authoritys_officers_run_the_plan(kent_plan, kent_cycle_result, plan_users, who):
     actor = plan_users[who]
     line = kent_plan["lines"][0]
     with pytest.raises(PermissionDenied):
@@ -69,61 +70,61 @@ def test_only_the_authoritys_officers_and_admins_run_the_plan(kent_plan, kent_cy
     with pytest.raises(PermissionDenied):
         services.plan_line_add(authority=line.authority, actor=actor, text="x")
     with pytest.raises(PermissionDenied):
-        services.action_add(line=line, actor=actor, description="x", due_date=date(2026, 1, 1), owner_name="A N Other")
+        add_action(line, actor=actor, description="x", due_date=date(2026, 1, 1), owner_name="A N Other")
     with pytest.raises(PermissionDenied):
-        services.action_update(action=kent_plan["soon"], actor=actor, status="red")
+        update_action(kent_plan["soon"], actor=actor, status="red")
     with pytest.raises(PermissionDenied):
         services.progress_note_add(action=kent_plan["soon"], actor=actor, text="x")
     with pytest.raises(PermissionDenied):
         services.clinic_record(authority=line.authority, actor=actor, held_on=date(2025, 1, 1))
-    assert not selectors.plan_visible(actor, line.authority)
+    assert not has_perm("plans.view_plan", actor, line.authority)
     with pytest.raises(Exception, match="no such"):
         selectors.plan_line_for_user(user=actor, pk=line.pk)
 
 
-def test_admin_may_run_the_plan(kent_plan, plan_users):
-    admin = plan_users["admin"]
-    action = services.action_add(line=kent_plan["lines"][0], actor=admin, description="Commission a review",
-                                 due_date=date(2026, 3, 31), owner_name="External reviewer")
+def test_any_officer_of_the_authority_may_run_the_plan(kent_plan, plan_users):
+    second = plan_users["kent_officer_2"]
+    action = add_action(kent_plan["lines"][0], actor=second, description="Commission a review",
+                        due_date=date(2026, 3, 31), owner_name="External reviewer")
     assert action.owner_label == "External reviewer"
-    assert plan_rows(action.line.authority, entity="action", entity_id=action.pk).get().actor_label == "admin"
+    assert plan_rows(action.line.authority, entity="action", entity_id=action.pk).get().actor_label == "kent_officer_2"
 
 
 def test_owner_is_an_officer_of_the_authority_or_a_named_person(kent_plan, plan_users):
     officer, line = plan_users["kent_officer"], kent_plan["lines"][0]
     add = dict(line=line, actor=officer, description="Train staff", due_date=date(2026, 1, 31))
     with pytest.raises(ApaError, match="not an officer of Kent"):
-        services.action_add(**add, owner=plan_users["surrey_officer"])
+        add_action(**add, owner=plan_users["surrey_officer"])
     with pytest.raises(ApaError, match="not an officer of Kent"):
-        services.action_add(**add, owner=plan_users["kent_clerk"])
+        add_action(**add, owner=plan_users["kent_clerk"])
     with pytest.raises(ApaError, match="not both"):
-        services.action_add(**add, owner=officer, owner_name="Jo Bloggs")
+        add_action(**add, owner=officer, owner_name="Jo Bloggs")
     with pytest.raises(ApaError, match="name the owner"):
-        services.action_add(**add)
-    assert services.action_add(**add, owner=plan_users["kent_officer_2"]).owner_label == "kent_officer_2"
-    assert services.action_add(**add, owner_name=" Jo Bloggs ").owner_label == "Jo Bloggs"
+        add_action(**add)
+    assert add_action(**add, owner=plan_users["kent_officer_2"]).owner_label == "kent_officer_2"
+    assert add_action(**add, owner_name=" Jo Bloggs ").owner_label == "Jo Bloggs"
 
 
 def test_changes_are_kept_with_who_what_and_why(kent_plan, plan_users):
     officer, action = plan_users["kent_officer"], kent_plan["soon"]
     old_due = action.due_date
     with pytest.raises(ApaError, match="say why the due date moves"):
-        services.action_update(action=action, actor=officer, due_date=old_due + timedelta(days=30))
-    services.action_update(action=action, actor=officer, due_date=old_due + timedelta(days=30), status="amber",
+        update_action(action, actor=officer, due_date=old_due + timedelta(days=30))
+    update_action(action, actor=officer, due_date=old_due + timedelta(days=30), status="amber",
                            reason="Waiting for the new case system")
     rows = list(plan_rows(action.line.authority, entity="action", entity_id=action.pk, action="updated").order_by("pk"))
     assert [(r.field, r.before, r.after, r.reason, r.private) for r in rows] == [
         ("due_date", old_due.isoformat(), (old_due + timedelta(days=30)).isoformat(), "Waiting for the new case system", True),
         ("status", "green", "amber", "Waiting for the new case system", True),
     ]
-    services.action_update(action=action, actor=officer, owner=plan_users["kent_officer_2"], owner_name="")
+    update_action(action, actor=officer, owner=plan_users["kent_officer_2"], owner_name="")
     row = plan_rows(action.line.authority, field="owner").get()
     assert (row.before, row.after) == ("Jo Bloggs, Head of Safeguarding", "kent_officer_2")
     done = kent_plan["done"]
     with pytest.raises(ApaError, match="reopened"):
-        services.action_update(action=done, actor=officer, status="amber")
+        update_action(done, actor=officer, status="amber")
     with pytest.raises(ApaError, match="cannot change"):
-        services.action_update(action=done, actor=officer, line=kent_plan["lines"][0])
+        update_action(done, actor=officer, line=kent_plan["lines"][0])
 
 
 def test_overdue_actions_are_flagged(kent_plan):
@@ -136,7 +137,7 @@ def test_overdue_actions_are_flagged(kent_plan):
     # A complete action is never overdue, whatever its date.
     assert not list(selectors.plan_overdue(authority=authority, today=today + timedelta(days=365))
                     .filter(pk=kent_plan["done"].pk))
-    services.action_update(action=kent_plan["overdue"], actor=kent_plan["officer"], status="complete")
+    update_action(kent_plan["overdue"], actor=kent_plan["officer"], status="complete")
     assert not selectors.plan_overdue(authority=authority, today=today).exists()
 
 
@@ -168,10 +169,10 @@ def test_clinic_shows_what_changed_since_the_last_one(kent_plan, plan_users):
     with pytest.raises(ApaError, match="on or after the day"):
         services.clinic_record(authority=authority, actor=officer, held_on=today + timedelta(days=1), today=today)
 
-    services.action_update(action=kent_plan["soon"], actor=officer, status="amber", reason="Case system late")
-    services.action_update(action=kent_plan["overdue"], actor=officer, status="complete")
+    update_action(kent_plan["soon"], actor=officer, status="amber", reason="Case system late")
+    update_action(kent_plan["overdue"], actor=officer, status="complete")
     services.progress_note_add(action=kent_plan["soon"], actor=officer, text="Half the cases audited")
-    services.action_update(action=kent_plan["soon"], actor=officer, description="Audit every repeat referral")
+    update_action(kent_plan["soon"], actor=officer, description="Audit every repeat referral")
     extra = services.plan_line_add(authority=authority, actor=officer, text="Recruit foster carers")
 
     view = selectors.clinic_view(authority=authority, today=today)

@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
-from apa.errors import ApaError
+from apa.accounts.models import User
+from apa.cli import main
+from apa.errors import ApaError, PermissionDenied
 from apa.publication.models import DateBasis, GradeSource, Result, ResultGrade
 from apa.publication.services import SHIPPED_RESULTS, results_import, shipped_path
 from tests.factories import import_rows, ofsted_csv, results_csv, score_rows
@@ -269,3 +271,52 @@ def test_xlsx_in_the_ofsted_layout(tmp_path):
     result = _result("815", "ilacs-2018", "2025-11-03")
     assert result.publication_date == date(2025, 12, 15)
     assert set(_grades(result).values()) == {3}
+
+
+# ---- who may import: an admin named with --as; `apa init` alone imports without a person --------------------
+
+
+def _refused(capsys, *argv) -> str:
+    """Exit 2 and one `error:` line (after argparse's usage, for a missing --as), which is returned."""
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as done:  # argparse refuses a missing --as before the command runs
+        code = done.code
+    out = capsys.readouterr()
+    lines = [line for line in out.err.strip().splitlines() if line.startswith("error: ")]
+    assert code == 2 and out.out == "" and "Traceback" not in out.err, out.err
+    assert len(lines) == 1 and out.err.strip().endswith(lines[0]), out.err
+    return lines[0]
+
+
+def _one_row(tmp_path):
+    return results_csv(tmp_path, [
+        {"authority": "887", "framework": "apa-2008", "year": "2008", "area": "staying_safe", "grade": "Good"}])
+
+
+def test_results_import_without_as_is_refused(tmp_path, capsys):
+    """Regression (issue 10): `apa results import` changed the published store with no account at all."""
+    before = _counts()
+    assert _refused(capsys, "results", "import", _one_row(tmp_path)) == \
+        "error: apa results import: the following arguments are required: --as (see apa results import --help)"
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("who", ["moderator", "publisher", "inspector", "kent_officer"])
+def test_results_import_by_a_non_admin_is_refused(tmp_path, capsys, who):
+    before = _counts()
+    line = _refused(capsys, "results", "import", _one_row(tmp_path), "--as", who)
+    assert line.startswith("error: only ") and line.endswith(" may import published results")
+    assert _counts() == before
+    # Refused before the file is read: a person without the permission learns nothing about it.
+    assert _refused(capsys, "results", "import", tmp_path / "missing.csv", "--as", who) == line
+    with pytest.raises(PermissionDenied):
+        results_import(path=_one_row(tmp_path), actor=User.objects.get(username=who))
+
+
+def test_results_import_by_an_admin(tmp_path, capsys):
+    assert _refused(capsys, "results", "import", _one_row(tmp_path), "--as", "nobody") == \
+        "error: no active account named 'nobody'"
+    assert main(["results", "import", str(_one_row(tmp_path)), "--as", "admin"]) == 0
+    assert "1 results and 1 grades added" in capsys.readouterr().out
+    assert _result("887", "apa-2008", "2008").created_by == User.objects.get(username="admin")

@@ -20,30 +20,20 @@ from django.utils import timezone
 
 from apa.assessments import services
 from apa.assessments.models import Assessment, ChangeLog, GradeChange, Judgement, Representation, State
-from apa.cli import main
 from apa.errors import ApaError, PermissionDenied
 from apa.publication.models import Result, ResultCorrection, ResultGrade
-from apa.publication.services import result_correction_agree, result_correction_propose
+from apa.publication.services import (
+    result_correction_agree,
+    result_correction_propose,
+    result_correction_withdraw,
+)
+from tests.factories import refused, run
 
 from .conftest import journey, put_in_state
 
 LETTER = "/letters/886/apa-2008/2025/"
 NATIONAL_CSV = "/results/apa-2008/2025/?format=csv"
 CLI_CYCLE = ["--framework", "apa-2008", "--year", "2025"]
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def refused(capsys, *argv) -> str:
-    """Run a command that must be refused: exit code 2 and one `error:` line, which is returned."""
-    code, _, err = run(capsys, *argv)
-    lines = err.strip().splitlines()
-    assert code == 2 and len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
-    return lines[0]
 
 
 def grade_on(page: bytes | str, title: str) -> int:
@@ -238,7 +228,7 @@ def test_after_the_publication_time_the_letter_is_public_reading_writes_nothing_
             client.force_login(users[who])
             for url in urls:
                 assert client.get(url).status_code == 200, f"{who} {url}"
-        code, out, _ = run(capsys, "cycle", "status", *CLI_CYCLE)
+        code, out, _ = run(capsys, "cycle", "status", *CLI_CYCLE, "--as", "publisher")
         assert code == 0 and "moderated: 1" in out
         assert writes() == before, "a page or command that only reads wrote something"
         kent.refresh_from_db()
@@ -318,10 +308,9 @@ def test_a_correction_needs_a_second_moderator(kent, users, published, client):
     for who in ("publisher", "kent_officer"):
         client.force_login(users[who])
         assert client.post(url, {"action": "agree", "correction": proposal.pk}).status_code == 403, who
-    client.force_login(users["admin"])  # admins pass every page's role check, but do not moderate
-    response = client.post(url, {"action": "agree", "correction": proposal.pk})
-    assert response.status_code == 200 and "only moderator accounts may" in response.content.decode()
-    with pytest.raises(PermissionDenied):
+    client.force_login(users["admin"])  # an admin keeps accounts, cycles and reference data; it does not moderate
+    assert client.post(url, {"action": "agree", "correction": proposal.pk}).status_code == 403
+    with pytest.raises(PermissionDenied, match="may agree a correction"):
         result_correction_agree(correction=proposal, actor=users["admin"])
 
     client.logout()
@@ -334,6 +323,27 @@ def test_a_correction_needs_a_second_moderator(kent, users, published, client):
     client.logout()
     assert current(kent).version == 2 and grade_on(client.get(LETTER).content, "Being healthy") == 1
     assert ResultCorrection.objects.get().agreed_by == users["moderator_2"]
+
+
+def test_an_admin_cannot_propose_or_withdraw_a_correction(kent, users, published, client):
+    """Regression (issue 10): the page let admins through every role check. An admin does not correct results."""
+    url = f"/corrections/{published.pk}/"
+    client.force_login(users["admin"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"action": "propose", "note": "x", "grade-being_healthy": "1"}).status_code == 403
+    with pytest.raises(PermissionDenied, match="may propose a correction"):
+        result_correction_propose(result=published, grades={"being_healthy": 1}, note="x", actor=users["admin"])
+    assert not ResultCorrection.objects.exists()
+    proposal = result_correction_propose(result=published, grades={"being_healthy": 1}, note="Mis-keyed",
+                                         actor=users["moderator"])
+    assert client.post(url, {"action": "withdraw", "correction": proposal.pk}).status_code == 403
+    with pytest.raises(PermissionDenied, match="may withdraw a proposed correction"):
+        result_correction_withdraw(correction=proposal, actor=users["admin"])
+    proposal.refresh_from_db()
+    assert not proposal.withdrawn
+    assert "Correct this result" not in client.get("/authorities/886/").content.decode()
+    client.force_login(users["moderator_2"])
+    assert "Correct this result" in client.get("/authorities/886/").content.decode()
 
 
 # ---- f. g. the database keeps a released version as it was, and one current version ---------------------------
