@@ -57,7 +57,7 @@ from apa.assessments.models import (
     State,
 )
 from apa.assessments.selectors import required_areas
-from apa.assessments.workflow import assessment_transition
+from apa.assessments.workflow import allowed_for, assessment_transition
 from apa.authorities.models import Authority
 from apa.errors import ApaError, NotFound
 from apa.publication.models import Result, ResultCorrection, ResultGrade
@@ -394,7 +394,7 @@ class CycleMachine(RuleBasedStateMachine):
     # Most examples start near publication, where the promises are kept or broken: Kent at any point of the
     # journey (or just after: a representation made, a grade change pending in moderation), Surrey too, the
     # publication scheduled before or after they were moderated (or not), the time passed or not.
-    @initialize(kent=st.sampled_from([8, "representation", 7, "pending", 8, 6, 4, 0]), surrey=st.sampled_from([0, 8, 7, 3]),
+    @initialize(kent=st.sampled_from([8, "representation", 7, "pending", "representation pending", 6, 4, 0]), surrey=st.sampled_from([0, 8, 7, 3]),
                 schedule=st.sampled_from(["end", None, "start"]), passed=st.booleans(),
                 grades=st.lists(st.integers(1, 4), min_size=7, max_size=7),
                 viewer=st.sampled_from(["anonymous", "surrey_officer", "democratic_services"]))
@@ -408,7 +408,7 @@ class CycleMachine(RuleBasedStateMachine):
         for dfe, stage in (("886", kent), ("936", surrey)):
             case = self.cases[dfe]
             extra = stage if isinstance(stage, str) else None
-            stage = {"representation": 8, "pending": 7}.get(stage, stage)
+            stage = {"representation": 8, "pending": 7, "representation pending": 8}.get(stage, stage)
             for step in PATH[1:stage + 1]:
                 if step == S.SELF_ASSESSMENT:
                     self.sa_save(case, None, 0)
@@ -417,15 +417,17 @@ class CycleMachine(RuleBasedStateMachine):
                         self.judge(case, None, area, grade, fresh=True)
                 else:
                     self.transition(case, None, step, "a reason")
-            if extra == "representation":
+            if extra in ("representation", "representation pending"):
                 self.representation_made(case, None, "grade", World.required[0], True)
-            elif extra == "pending":
+            if extra in ("pending", "representation pending"):
                 self.proposed(case, None, World.required[0], 1 + grades[0] % 4, True)
         if schedule == "end":
             self.schedule(None, 36)
         if passed and self.publish_at:
             self.clock = self.publish_at + timedelta(minutes=5)
         self.fast_forward = False
+        if kent == "representation pending":  # deciding it now must be refused: a grade change is pending
+            self.decided(self.cases["886"], None, max(self.cases["886"].representations), "not_upheld", True, None)
         self.healthy = True
 
     # ---- rules ---------------------------------------------------------------------------------------
@@ -474,11 +476,18 @@ class CycleMachine(RuleBasedStateMachine):
             self.schedule(None, 12 + self.advances % 3 * 24)
         elif kent.state == S.MODERATED and not self.counts_as_published(kent) and not kent.representations:
             self.representation_made(kent, None, "grade", World.required[self.advances % 7], True)
+        elif any(c["open"] for c in kent.corrections.values()):
+            pk = max(pk for pk, c in kent.corrections.items() if c["open"])  # (the proposer first: refused)
+            self.correction_decided(kent, kent.corrections[pk]["proposer"] if self.advances % 2 else None, pk, False)
+        elif self.publish_at and self.clock < self.publish_at and kent.versions and not kent.corrections:
+            current = kent.current()  # a correction during the embargo keeps the embargo
+            area = World.required[self.advances % 7]
+            self.correction_proposed(kent, None, current, {area: 1 + (current.grades.get(area, 0) % 4)}, True)
         elif self.publish_at and self.clock < self.publish_at:
             self.clock = self.publish_at + timedelta(minutes=self.advances % 3)
             self.log.append(f"clock {self.clock:%Y-%m-%d %H:%M}")
-        elif any(c["open"] for c in kent.corrections.values()):
-            self.correction_decided(kent, None, max(pk for pk, c in kent.corrections.items() if c["open"]), False)
+            if kent.state == S.MODERATED:  # too late for a representation once the time has passed
+                self.representation_made(kent, None, "grade", World.required[0], True)
         elif kent.state == S.MODERATED and self.counts_as_published(kent) and (kent.corrections or self.advances % 2):
             self.published_due(1)  # (also after a correction of what the time made public)
         elif kent.versions:
@@ -675,6 +684,10 @@ class CycleMachine(RuleBasedStateMachine):
             case.representations[rep.pk] = {"kind": kind, "area": code, "open": True}
             self.enter(case, S.REPRESENTATION, self.clock)
 
+        offered = S.REPRESENTATION in [to for to, _ in allowed_for(
+            assessment=Assessment.objects.get(pk=case.pk), user=self.user(actor))]
+        assert offered == (self.transition_refusal(case, S.REPRESENTATION, actor, "text") is None), (
+            f"I5: a representation is {'' if offered else 'not '}offered to {actor} on {case.dfe}; steps: {self.log}")
         area_obj = None if code is None else self.cycle.framework.areas.get(code=code)
         self.act(f"{actor} makes a {kind} representation on {case.dfe} {code}", refusal, lambda: services.representation_make(
             assessment=Assessment.objects.get(pk=case.pk), actor=self.user(actor), kind=kind,
