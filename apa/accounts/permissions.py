@@ -32,11 +32,16 @@ def _is_authority(obj) -> bool:
     return getattr(getattr(obj, "_meta", None), "label", "") == "authorities.Authority"
 
 
-def _holder(obj):
-    """The object itself, or the nearest parent, that is an authority or names one (`authority_id`)."""
-    while obj is not None and not (_is_authority(obj) or hasattr(obj, "authority_id")):
+def _nearest(obj, found):
+    """The object itself, or the nearest of its parents, for which `found` holds."""
+    while obj is not None and not found(obj):
         obj = next((getattr(obj, p) for p in _PARENTS if hasattr(obj, f"{p}_id") or hasattr(obj, p)), None)
     return obj
+
+
+def _holder(obj):
+    """The object, or its nearest parent, that is an authority or names one (`authority_id`)."""
+    return _nearest(obj, lambda o: _is_authority(o) or hasattr(o, "authority_id"))
 
 
 def authority_id_of(obj) -> int | None:
@@ -55,9 +60,8 @@ def _authority_name_of(obj) -> str | None:
 
 
 def _assessment_of(obj):
-    while obj is not None and not hasattr(obj, "lead_inspector_id"):
-        obj = next((getattr(obj, p) for p in ("assessment", "judgement") if hasattr(obj, p)), None)
-    return obj
+    """The object, or its nearest parent, that is an assessment (it has a lead inspector)."""
+    return _nearest(obj, lambda o: hasattr(o, "lead_inspector_id"))
 
 
 @rules.predicate
