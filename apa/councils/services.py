@@ -12,9 +12,10 @@ from django.utils import timezone
 from apa.accounts.permissions import has_perm, require
 from apa.calendar import CallInRuleSpec, callin_deadline, parse_deadline_time
 from apa.errors import ApaError, NotFound, Problem
+from apa.versions import conflict, version_claim, version_expect
 
 from . import reporting
-from .history import conflict, history_of, log, version_claim, version_expect
+from .history import history_of, log
 from .models import (
     AgendaItem,
     CallIn,

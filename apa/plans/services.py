@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from apa.accounts.permissions import has_perm, require
-from apa.councils.history import conflict, history_of, log, version_claim, version_expect
+from apa.councils.history import history_of, log
 from apa.councils.models import Report
 from apa.errors import ApaError, Problem
 from apa.publication.selectors import results_visible
+from apa.versions import conflict, version_claim, version_expect
 
 from .models import ActionStatus, Clinic, PlanAction, PlanLine, ProgressNote
 from .selectors import (

@@ -21,7 +21,7 @@ from apa.accounts.services import user_add
 from apa.authorities.models import Authority
 from apa.cli import main
 from apa.councils import services
-from apa.councils.history import version_claim
+from apa.versions import version_claim
 from apa.councils.models import AgendaItem, CallIn, CallInRule, CouncilLog, DecisionRecord, Meeting, Report
 from apa.errors import ApaError, NotFound, PermissionDenied
 
@@ -293,7 +293,7 @@ def test_two_claims_of_one_version_cannot_both_win(kent, council_users):
 def test_a_save_that_read_the_row_before_another_wrote_it_is_refused(kent_2007, council_users, monkeypatch):
     """The second save read version 0 and passed the check; the first wrote before it did: the conditional UPDATE
     refuses it, and nothing of it is written (here the "first" write is in the same transaction, so it goes too)."""
-    from apa.councils import history
+    from apa import versions as history
 
     officer = council_users["kent_officer"]
     report = services.report_draft(result=kent_2007, layout="cabinet", actor=officer)
