@@ -50,7 +50,7 @@ def _sample(pattern) -> str:
     return re.sub(r"\(\?P<\w+>[^)]*\)", "1", text)
 
 
-ROUTES = sorted(set(_routes(get_resolver("apa.urls"))), key=lambda r: r[0])
+ROUTES = sorted(set(_routes(get_resolver("apa.urls"))), key=lambda r: (r[0], r[3] or "", r[2] or ""))
 APA_ROUTES = [r for r in ROUTES if (r[2] or "").split(":")[0] not in THIRD_PARTY]
 ROLE_ROUTES = [r for r in APA_ROUTES if isinstance(decided(r[1]), tuple)]
 

@@ -15,14 +15,21 @@ SAMPLE_CODES = [
 ]
 
 
+_IMPORTED: dict = {}
+
+
 @pytest.fixture(scope="session")
 def lait_sample(django_db_setup, django_db_blocker):
     """The sample, imported once and kept for the whole run (tests roll back their own changes)."""
     from apa.indicators.lait_reader import lait_read
     from apa.indicators.services import indicator_values_import
 
-    with django_db_blocker.unblock():
-        return indicator_values_import(reading=lait_read(path=SAMPLE, dictionary=SAMPLE_DICTIONARY))
+    # Other folders' conftests import this fixture, which makes each a session fixture of its own: the first
+    # one imports, the others share its summary (a second import would find every value unchanged).
+    if "summary" not in _IMPORTED:
+        with django_db_blocker.unblock():
+            _IMPORTED["summary"] = indicator_values_import(reading=lait_read(path=SAMPLE, dictionary=SAMPLE_DICTIONARY))
+    return _IMPORTED["summary"]
 
 
 @pytest.fixture
