@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "apa.assessments.commands",
     "apa.councils.commands",
     "apa.plans.commands",
+    "apa.opendata.commands",
 ]
 
 

@@ -47,13 +47,36 @@ def permission_table() -> str:
     return "\n".join(lines)
 
 
+def _replace_table(text: str, table: str) -> str:
+    """The document with the table that begins with `table`'s header line replaced by `table`."""
+    header = table.split("\n", 1)[0]
+    lines = text.split("\n")
+    start = lines.index(header)
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return "\n".join([*lines[:start], table, *lines[end:]])
+
+
+def docs_write(path) -> bool:
+    """Regenerate both tables in docs/permissions.md; whether anything changed."""
+    from pathlib import Path
+
+    path = Path(path)
+    before = path.read_text(encoding="utf-8")
+    after = _replace_table(_replace_table(before, permission_table()), route_table())
+    if after != before:
+        path.write_text(after, encoding="utf-8")
+    return after != before
+
+
 if __name__ == "__main__":
     import os
+    from pathlib import Path
 
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apa.settings")
     django.setup()
-    print(permission_table())
-    print()
-    print(route_table())
+    docs = Path(__file__).resolve().parents[1] / "docs" / "permissions.md"
+    print(f"{docs}: {'updated' if docs_write(docs) else 'already current'}")

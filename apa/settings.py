@@ -35,12 +35,16 @@ INSTALLED_APPS = [
     "apa.assessments",
     "apa.councils",
     "apa.plans",
+    "apa.opendata",
+    "apa.api",
     "apa.ui",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -48,6 +52,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# The public API may be read from any site's scripts; nothing else is shared across origins.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 
 ROOT_URLCONF = "apa.urls"
 WSGI_APPLICATION = "apa.wsgi.application"

@@ -1,7 +1,10 @@
-"""Read CSV or XLSX files as rows of text, numbered as a spreadsheet numbers them (header is row 1)."""
+"""Read CSV or XLSX files as rows of text, numbered as a spreadsheet numbers them (header is row 1), and write
+CSV: the one writer every download and every command's CSV goes through (`write_csv`, `csv_text`)."""
 
 import csv
 import io
+import numbers
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -64,6 +67,38 @@ def _read_xlsx(path: Path):
             continue
         rows.append((number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}))
     return header, rows
+
+
+# A text cell starting with one of these is read as a formula by spreadsheets (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A negative number written as text ("-2", "-1,234.5", as value_text gives it) is a number, not a formula.
+_NEGATIVE_NUMBER = re.compile(r"-[0-9][0-9,]*(\.[0-9]+)?")
+
+
+def csv_safe(value):
+    """A cell as it is written: numbers stay numbers (negative ones too); a text that a spreadsheet would run as
+    a formula is prefixed with ' so it is shown as the text it is."""
+    if value is None or isinstance(value, numbers.Number):  # int, float, Decimal, numpy's
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if text.startswith(FORMULA_START) and not _NEGATIVE_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def write_csv(file, rows, *, header=None) -> None:
+    """Write rows (and a header first) to an open text file, every cell through csv_safe."""
+    writer = csv.writer(file, lineterminator="\r\n")
+    if header is not None:
+        writer.writerow([csv_safe(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+
+
+def csv_text(rows, *, header=None) -> str:
+    out = io.StringIO()
+    write_csv(out, rows, header=header)
+    return out.getvalue()
 
 
 def parse_date(text: str) -> date:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("apa.assessments.urls")),
     path("", include("apa.councils.urls")),
     path("", include("apa.plans.urls")),
+    path("api/", include("apa.api.urls")),
+    path("", include("apa.opendata.urls")),
 ]
 
 handler403 = "apa.ui.views.error_403"

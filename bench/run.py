@@ -382,7 +382,14 @@ def main() -> int:
     print(report(results, args.runs, args.requests))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    return 0
+    # Open data (issue 11 §6): the full package built and validated with frictionless, on the same databases.
+    print()
+    done = subprocess.run([PYTHON, str(ROOT / "bench" / "opendata.py"), "--backends", args.backends,
+                           "--pg-url", args.pg_url], cwd=ROOT)
+    # Letters (issue 11 §1): `apa letters build` of a 150-authority cycle, in parallel and in one process.
+    print()
+    letters = subprocess.run([PYTHON, str(ROOT / "bench" / "letters.py")], cwd=ROOT)
+    return done.returncode or letters.returncode
 
 
 if __name__ == "__main__":

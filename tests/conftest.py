@@ -22,6 +22,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from apa.accounts.services import user_add
     from apa.authorities.services import authorities_load
     from apa.frameworks.services import frameworks_load
+    from apa.publication.cpa import cpa_tables_load
     from apa.publication.services import SHIPPED_RESULTS, results_import, shipped_path
 
     with django_db_blocker.unblock():
@@ -29,6 +30,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         authorities_load()
         for name in SHIPPED_RESULTS:
             results_import(path=shipped_path(name))
+        cpa_tables_load()  # the published CPA tables, as `apa init` loads them
         for username, spec in PERSONAS.items():
             user_add(username=username, password=PASSWORD, **spec)
 

@@ -39,7 +39,7 @@ def test_help_lists_every_command_with_a_description(capsys):
         assert " ".join(description.split()[:3]) in " ".join(out.split()), f"`apa {name}` description not shown"
 
 
-@pytest.mark.parametrize("group, actions", [("users", {"add", "deactivate"}), ("results", {"import"})])
+@pytest.mark.parametrize("group, actions", [("users", {"add", "deactivate"}), ("results", {"import", "cpa"})])
 def test_help_of_command_groups_lists_their_actions(capsys, group, actions):
     with pytest.raises(SystemExit):
         main([group, "--help"])
@@ -54,7 +54,8 @@ def test_help_of_command_groups_lists_their_actions(capsys, group, actions):
 # docs/permissions.md: the system jobs run without a person; the public reads show only published data.
 SYSTEM_JOBS = {"init", "demo", "cycle publish-due", "alerts send"}
 PUBLIC_READS = {"serve", "frameworks", "authority", "compare", "benchmark", "indicators list", "indicators show",
-                "indicators history", "indicators evidence", "callin-deadline"}
+                "indicators history", "indicators evidence", "callin-deadline",
+                "results cpa", "letters build", "opendata build", "opendata indicators", "opendata releases", "opendata validate"}
 FIRST_ADMIN = {"users add"}  # --as an admin, except for the first admin of a new installation
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import grimp
 import pytest
 
-APPS = ["accounts", "assessments", "authorities", "councils", "frameworks", "indicators", "plans", "publication", "ui"]
+APPS = ["accounts", "api", "assessments", "authorities", "councils", "frameworks", "indicators", "opendata", "plans", "publication", "ui"]
 
 
 def test_the_layers_contract_is_kept():

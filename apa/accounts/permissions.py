@@ -208,6 +208,10 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("publication.agree_correction", is_moderator & ~is_proposer, "agree a correction of a published result",
        "a different moderator than the one who proposed it"),
     _p("publication.withdraw_correction", is_moderator, "withdraw a proposed correction", "moderators"),
+    _p("publication.view_jar_risk_assessment", is_inspector | is_moderator | is_officer_of,
+       "see the joint area review risk assessment drawn from a published result",
+       f"inspectors, moderators and {OFFICER}"),
+    _p("publication.record_jar", is_moderator, "record and change a joint area review", "moderators"),
     # the council
     _p("councils.view_draft_report", is_officer_of | (is_democratic_services_of & ~holds_plan_content),
        "read a draft or exempt report", f"{OFFICER}; {DEMOCRATIC}, except a report drawn from the improvement plan"),

@@ -1,9 +1,9 @@
 """The assessment cycle's answers to the signals of the apps below it."""
 
 from apa.indicators.signals import period_lock_checked
-from apa.publication.signals import result_corrected
+from apa.publication.signals import cycle_authorities_asked, result_corrected
 
-from .models import CyclePeriod
+from .models import Cycle, CyclePeriod
 from .services import correction_logged
 
 
@@ -26,6 +26,18 @@ def period_data_locked(sender, *, authority, period, today, **kwargs) -> str | N
             f"{locked.cycle.data_lock:%-d %B %Y}; ask the lead inspector about a correction")
 
 
+def cycle_authorities(sender, *, framework, year, **kwargs) -> set[int] | None:
+    """The authorities the framework's cycle for that year assesses (None when there is no such cycle), for the
+    national release's count of those still to come."""
+    if year is None:
+        return None
+    cycle = Cycle.objects.filter(framework=framework, year=year).first()
+    if cycle is None:
+        return None
+    return set(cycle.assessments.values_list("authority_id", flat=True))
+
+
 def connect() -> None:
     result_corrected.connect(history_of_correction, dispatch_uid="assessments.history_of_correction")
     period_lock_checked.connect(period_data_locked, dispatch_uid="assessments.period_data_locked")
+    cycle_authorities_asked.connect(cycle_authorities, dispatch_uid="assessments.cycle_authorities")

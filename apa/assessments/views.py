@@ -13,6 +13,7 @@ from apa.accounts.permissions import has_perm
 from apa.authorities.selectors import authority_resolve
 from apa.errors import ApaError, NotFound
 from apa.frameworks.selectors import framework_list
+from apa.publication.jar import previous_for_review
 from apa.ui.access import roles, signed_in
 from apa.ui.responses import pdf_response
 
@@ -324,9 +325,12 @@ def review(request, pk):
         sections.append({"judgement": j, "area": j.area, "form": bound.get(j.area.code) or fresh,
                          "current": fresh if conflict == j.area.code else None,
                          "self": self_rows.get(j.area_id), "suggested": suggested.get(j.area.code)})
+    # The lead inspector sees last time's published result and its published joint area review beside it.
+    previous = (previous_for_review(authority=assessment.authority, year=assessment.cycle.year)
+                if has_perm("assessments.lead_review", request.user, assessment) else None)
     return render(request, "assessments/review.html", {
         "assessment": assessment, "sections": sections, "editable": editable, "problems": problems,
-        "visit_form": visit_form, "visit": visit, "periods": periods, "conflict": conflict,
+        "visit_form": visit_form, "visit": visit, "periods": periods, "conflict": conflict, "previous": previous,
     })
 
 

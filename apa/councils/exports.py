@@ -4,6 +4,8 @@ import io
 
 from docx import Document
 
+from .reporting import quartile_text
+
 
 def report_docx_bytes(*, report, figures, sections, correction=None, result=None) -> bytes:
     doc = Document()
@@ -37,7 +39,7 @@ def report_docx_bytes(*, report, figures, sections, correction=None, result=None
         row[0].text, row[1].text, row[2].text = g["area"], f"{g['grade']} {g['label']}", g["direction"]
     doc.add_heading("Comparison", level=2)
     for c in figures["comparisons"]:
-        text = (f"{c['label'].capitalize()}: rank {c['rank']} of {c['compared']}, {c['higher']} scoring more highly, quartile {c['quartile']}"
+        text = (f"{c['label'].capitalize()}: rank {c['rank']} of {c['compared']}, {c['higher']} scoring more highly, {quartile_text(c)}"
                 if c["rank"] else f"{c['label'].capitalize()}: not compared")
         doc.add_paragraph(text)
     found = figures["findings"]

@@ -7,7 +7,7 @@ import re
 from django.utils import timezone
 
 from apa.frameworks.selectors import score_areas
-from apa.publication.selectors import authorities_compared, result_changes
+from apa.publication.selectors import authorities_compared, quartile_label, result_changes
 
 APA_ERA_LAST_YEAR = 2008  # the APA fed the Joint Area Review and the Comprehensive Performance Assessment
 
@@ -69,7 +69,8 @@ def figures(report) -> dict:
         c = authorities_compared(framework=framework, authority=report.authority, score=report.score,
                                  year=result.year, as_of=report.report_date, group=group)
         comparisons.append({"group": group, "label": label, "score": c.score, "rank": c.rank, "compared": c.compared,
-                            "higher": c.higher, "quartile": c.quartile, "score_label": c.score_label})
+                            "higher": c.higher, "quartile": c.quartile, "quartile_label": c.quartile_label,
+                            "score_label": c.score_label})
     found = _findings(result)
     ratio = None
     if found is not None and found["development"]:
@@ -98,16 +99,26 @@ def _grade_sentences(fig) -> str:
     return "\n".join(lines)
 
 
+def quartile_text(c: dict) -> str:
+    """A frozen comparison's quartile in words ("top quartile", "too few to place in quartiles"); figures
+    frozen before the label was kept have only the number."""
+    return c.get("quartile_label") or quartile_label(c["quartile"], rank=c["rank"])
+
+
 def _comparison_sentence(fig, name: str) -> str:
     out = []
     for c in fig["comparisons"]:
         if c["rank"] is None:
             out.append(f"{name} has no {c['score_label'].lower()} score to compare {c['label']}.")
             continue
-        quartile = "the top quartile" if c["quartile"] == 1 else f"quartile {c['quartile']}"
-        out.append(f"A comparison with the results for the {c['compared']} authorities published so far {c['label']} "
-                   f"places {name} in {quartile} based on {c['score_label'].lower()}, with {c['higher']} scoring more "
-                   "highly.")
+        published = f"the results for the {c['compared']} authorities published so far {c['label']}"
+        if c["quartile"] is None:
+            out.append(f"A comparison with {published} ranks {name} {c['rank']} of {c['compared']} based on "
+                       f"{c['score_label'].lower()}, with {c['higher']} scoring more highly; that is too few to place "
+                       "in quartiles.")
+            continue
+        out.append(f"A comparison with {published} places {name} in the {quartile_text(c)} based on "
+                   f"{c['score_label'].lower()}, with {c['higher']} scoring more highly.")
     return "\n".join(out)
 
 

@@ -39,6 +39,14 @@ def decisions_for(*, user, authority):
     return decisions.exclude(pk__in=hidden).prefetch_related("callins")
 
 
+def decisions_published(*, at) -> list[DecisionRecord]:
+    """Every authority's public decision records whose publication was recorded at or before `at` (for open
+    data's releases, which read the record as it stood at their moment)."""
+    published = CouncilLog.objects.filter(entity="decision", action="published", at__lte=at).values("entity_id")
+    decisions = DecisionRecord.objects.filter(pk__in=published).select_related("authority", "report")
+    return [d for d in decisions if _decision_public(d)]
+
+
 def decision_for_user(*, user, pk: int) -> DecisionRecord:
     decision = DecisionRecord.objects.select_related("authority", "report", "meeting").prefetch_related("callins").filter(pk=pk).first()
     if decision is None or not _decision_public(decision):

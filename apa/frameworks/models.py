@@ -15,6 +15,10 @@ class Framework(models.Model):
     default_score = models.CharField(max_length=200)
     source = models.TextField(blank=True)
     checksum = models.CharField(max_length=64)
+    # The Joint Area Review's core areas and the judgement areas that feed each, from the file's [jar] table:
+    # [{"code": "safeguarding", "title": "Safeguarding", "areas": ["staying_safe", ...]}, ...]; empty for
+    # frameworks without one (no JAR risk assessment is drawn from their results).
+    jar_core_areas = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["first_year", "code"]

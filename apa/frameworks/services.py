@@ -40,7 +40,73 @@ def _validate(data: dict, name: str) -> list[Problem]:
     for part in data["default_score"].split("+"):
         if part not in codes:
             problems.append(Problem(f"{name}: default_score names unknown area {part!r}"))
+    problems.extend(_validate_jar(data.get("jar"), codes, name))
     return problems
+
+
+def _validate_jar(jar, codes: list[str], name: str) -> list[Problem]:
+    """The [jar] table: core areas, each with a code, a title and the judgement areas that feed it."""
+    if jar is None:
+        return []
+    if not isinstance(jar, dict) or set(jar) != {"core_areas"} or not isinstance(jar["core_areas"], list):
+        return [Problem(f"{name}: the [jar] table holds one list, [[jar.core_areas]]")]
+    problems = []
+    seen = set()
+    for i, core in enumerate(jar["core_areas"], start=1):
+        code = core.get("code") if isinstance(core, dict) else None
+        label = f"{name}: JAR core area {code or i}"
+        if not isinstance(code, str) or not code or not code.replace("_", "").isalnum():
+            problems.append(Problem(f"{label} needs a code of letters, digits and underscores"))
+        elif code in seen:
+            problems.append(Problem(f"{name}: JAR core area {code} repeats"))
+        seen.add(code)
+        if not isinstance(core, dict):
+            continue
+        if not str(core.get("title", "")).strip():
+            problems.append(Problem(f"{label} needs a title"))
+        feeds = core.get("areas")
+        if not isinstance(feeds, list) or not feeds:
+            problems.append(Problem(f"{label} needs the judgement areas that feed it (areas = [...])"))
+            continue
+        for area in feeds:
+            if area not in codes:
+                problems.append(Problem(f"{label} names unknown area {area!r}"))
+        extra = set(core) - {"code", "title", "areas"}
+        if extra:
+            problems.append(Problem(f"{label} has unknown keys {', '.join(sorted(extra))}"))
+    return problems
+
+
+def _jar_core_areas(data: dict) -> list[dict]:
+    return [{"code": c["code"], "title": c["title"], "areas": list(c["areas"])}
+            for c in data.get("jar", {}).get("core_areas", [])]
+
+
+def _content(data: dict, judging: dict[str, int]) -> dict:
+    """What loading a file writes, apart from its JAR table: to tell whether a framework that results use
+    would change."""
+    return {
+        "framework": (data["title"], data.get("description", ""), data.get("yearly", True), data.get("first_year"),
+                      data.get("last_year"), data["default_score"], data.get("source", "")),
+        "grades": sorted((g["value"], g["label"], g.get("descriptor", "")) for g in data["grades"]),
+        "areas": sorted((a["code"], a["title"], a.get("short_title", a["title"]), a["kind"], a["display_order"],
+                         judging[a["code"]], a.get("required", True), a.get("graded_from"), a.get("continues") or "",
+                         a.get("description", "")) for a in data["areas"]),
+        "national": sorted((n["year"], n["date"], n.get("source", "")) for n in data.get("national_publications", [])),
+    }
+
+
+def _stored_content(framework: Framework) -> dict:
+    """`_content` as the database holds it."""
+    return {
+        "framework": (framework.title, framework.description, framework.yearly, framework.first_year,
+                      framework.last_year, framework.default_score, framework.source),
+        "grades": sorted((g.value, g.label, g.descriptor) for g in framework.grades.all()),
+        "areas": sorted((a.code, a.title, a.short_title, a.kind, a.display_order, a.judging_order, a.required,
+                         a.graded_from, f"{a.continues.framework.code}:{a.continues.code}" if a.continues else "",
+                         a.description) for a in framework.areas.select_related("continues__framework")),
+        "national": sorted((n.year, n.date, n.source) for n in framework.national_publications.all()),
+    }
 
 
 def _judging_orders(areas: list[dict]) -> dict[str, int]:
@@ -68,13 +134,21 @@ def frameworks_load(*, directory: Path = DATA_DIR) -> dict[str, str]:
         if existing and existing.checksum == checksum:
             outcome[data["code"]] = "unchanged"
             continue
+        judging = _judging_orders(data["areas"])
         if existing and existing.results.exists():
-            raise ApaError(
-                Problem(
-                    f"{path.name}: framework {data['code']} is used by published results and cannot change; "
-                    "add a new framework file instead"
+            if _stored_content(existing) != _content(data, judging):
+                raise ApaError(
+                    Problem(
+                        f"{path.name}: framework {data['code']} is used by published results and cannot change; "
+                        "add a new framework file instead"
+                    )
                 )
-            )
+            # Only the JAR table (or a comment) changed: it says how published results are read for a Joint
+            # Area Review, and changes no published grade, so it may be added or amended.
+            existing.jar_core_areas, existing.checksum = _jar_core_areas(data), checksum
+            existing.save(update_fields=["jar_core_areas", "checksum"])
+            outcome[data["code"]] = "updated"
+            continue
         framework, created = Framework.objects.update_or_create(
             code=data["code"],
             defaults=dict(
@@ -86,6 +160,7 @@ def frameworks_load(*, directory: Path = DATA_DIR) -> dict[str, str]:
                 default_score=data["default_score"],
                 source=data.get("source", ""),
                 checksum=checksum,
+                jar_core_areas=_jar_core_areas(data),
             ),
         )
         framework.grades.all().delete()
@@ -93,7 +168,6 @@ def frameworks_load(*, directory: Path = DATA_DIR) -> dict[str, str]:
             GradeLevel(framework=framework, value=g["value"], label=g["label"], descriptor=g.get("descriptor", ""))
             for g in data["grades"]
         )
-        judging = _judging_orders(data["areas"])
         keep = []
         for spec in data["areas"]:
             continues = None

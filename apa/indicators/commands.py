@@ -10,10 +10,11 @@ The catalogue, values, history and benchmarks are public and take no --as. Only 
 system job) imports without a person.
 """
 
-import csv
 import json
 import sys
 from pathlib import Path
+
+from apa.tabular import write_csv
 
 
 def register(commands) -> None:
@@ -179,11 +180,9 @@ def cmd_list(args) -> int:
     if args.format == "json":
         print(json.dumps(rows, indent=2))
     elif args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["code", "title", "topics", "outcomes", "polarity", "unit", "year_type"])
-        for r in rows:
-            writer.writerow([r["code"], r["title"], "; ".join(r["topics"]), "; ".join(r["outcomes"]),
-                             r["polarity"], r["unit"], r["year_type"]])
+        write_csv(sys.stdout, ([r["code"], r["title"], "; ".join(r["topics"]), "; ".join(r["outcomes"]),
+                                r["polarity"], r["unit"], r["year_type"]] for r in rows),
+                  header=["code", "title", "topics", "outcomes", "polarity", "unit", "year_type"])
     else:
         for r in rows:
             print(f"{r['code']}\t{r['title']} [{', '.join(r['topics'])}]")
@@ -225,11 +224,9 @@ def cmd_areas(args) -> int:
     if not args.code:
         if args.set is not None or args.add or args.remove or args.reset:
             raise ApaError(Problem("name the indicator whose judgement areas you are changing"))
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["code", "title", "outcomes", "edited"])
-        for i in indicator_list():
-            writer.writerow([i.code, i.title, "; ".join(o.outcome for o in i.outcomes.all()),
-                             "yes" if i.outcomes_edited else ""])
+        write_csv(sys.stdout, ([i.code, i.title, "; ".join(o.outcome for o in i.outcomes.all()),
+                                "yes" if i.outcomes_edited else ""] for i in indicator_list()),
+                  header=["code", "title", "outcomes", "edited"])
         return 0
     indicator = indicator_get(code=args.code)
     current = [o.outcome for o in indicator.outcomes.all()]
@@ -254,22 +251,20 @@ def cmd_history(args) -> int:
     from apa.indicators.selectors import import_list, indicator_get, value_changes, value_text
 
     if args.imports:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["import", "imported_at", "source", "format", "actor", "rows", "new", "changed",
-                         "unchanged"])
-        for item in import_list()[: args.limit]:
-            writer.writerow([item.pk, item.imported_at.isoformat(timespec="seconds"), item.source, item.format,
-                             item.actor, item.rows, item.created, item.changed, item.unchanged])
+        write_csv(sys.stdout, ([item.pk, item.imported_at.isoformat(timespec="seconds"), item.source, item.format,
+                                item.actor, item.rows, item.created, item.changed, item.unchanged]
+                               for item in import_list()[: args.limit]),
+                  header=["import", "imported_at", "source", "format", "actor", "rows", "new", "changed",
+                          "unchanged"])
         return 0
     indicator = indicator_get(code=args.indicator) if args.indicator else None
     authority = authority_resolve(text=args.authority) if args.authority else None
     changes = value_changes(indicator=indicator, authority=authority, period=args.period, limit=args.limit)
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["import", "imported_at", "source", "indicator", "period", "area", "old_value", "new_value"])
-    for c in changes:
-        writer.writerow([c.source_id, c.source.imported_at.isoformat(timespec="seconds"), c.source.source,
-                         c.period.indicator.code, c.period.label, c.authority.dfe_code if c.authority else c.area,
-                         value_text(c.old_value, c.old_missing), value_text(c.new_value, c.new_missing)])
+    write_csv(sys.stdout, ([c.source_id, c.source.imported_at.isoformat(timespec="seconds"), c.source.source,
+                            c.period.indicator.code, c.period.label, c.authority.dfe_code if c.authority else c.area,
+                            value_text(c.old_value, c.old_missing), value_text(c.new_value, c.new_missing)]
+                           for c in changes),
+              header=["import", "imported_at", "source", "indicator", "period", "area", "old_value", "new_value"])
     return 0
 
 
@@ -299,13 +294,11 @@ def cmd_flags(args) -> int:
     user = _account(args, "indicators.view_flags")
     authority = authority_resolve(text=args.authority) if args.authority else None
     flags = flags_for_user(user=user, authority=authority, status=None if args.status == "all" else args.status)
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["flag", "status", "raised_at", "raised_by", "authority", "indicator", "period", "value",
-                     "comment", "response"])
-    for f in flags:
-        writer.writerow([f.pk, f.status, f.raised_at.isoformat(timespec="seconds"), f.raised_by.username,
-                         f.value.authority.dfe_code, f.value.period.indicator.code, f.value.period.label,
-                         value_text(f.value.value, f.value.missing), f.comment, f.response])
+    write_csv(sys.stdout, ([f.pk, f.status, f.raised_at.isoformat(timespec="seconds"), f.raised_by.username,
+                            f.value.authority.dfe_code, f.value.period.indicator.code, f.value.period.label,
+                            value_text(f.value.value, f.value.missing), f.comment, f.response] for f in flags),
+              header=["flag", "status", "raised_at", "raised_by", "authority", "indicator", "period", "value",
+                      "comment", "response"])
     return 0
 
 
@@ -351,9 +344,8 @@ def _benchmark_all(args) -> int:
     indicator = indicator_get(code=code) if code else None
     out = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
-        writer = csv.writer(out)
-        writer.writerow(BENCHMARK_COLUMNS)
-        writer.writerows(benchmark_rows(indicator=indicator, period=args.period, neighbour_set=args.neighbour_set))
+        write_csv(out, benchmark_rows(indicator=indicator, period=args.period, neighbour_set=args.neighbour_set),
+                  header=BENCHMARK_COLUMNS)
     finally:
         if args.output:
             out.close()

@@ -6,8 +6,6 @@ Only the authority's officers see the plan (plans.view_plan: not democratic serv
 admins, not the public). The changes are read from the private CouncilLog rows the services write.
 """
 
-import csv
-import io
 from collections import Counter
 from datetime import date, timedelta
 
@@ -19,6 +17,7 @@ from apa.accounts.permissions import has_perm, require_visible
 from apa.assessments.models import Finding, FindingKind
 from apa.councils.models import CouncilLog
 from apa.publication.selectors import results_visible
+from apa.tabular import csv_text
 
 from .models import ActionStatus, Clinic, PlanAction, PlanLine, ProgressNote
 
@@ -254,11 +253,7 @@ def progress_report_rows(data: dict):
 
 def progress_report_csv(data: dict) -> str:
     """One row per action, with its line; a header first."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows(progress_report_rows(data))
-    return out.getvalue()
+    return csv_text(progress_report_rows(data), header=CSV_HEADER)
 
 
 def long_date(day: date) -> str:

@@ -62,6 +62,12 @@ class Result(models.Model):
         return f"{self.authority.name} {self.framework.code} {self.key}"
 
     @property
+    def published_at(self):
+        """When a version that is public now was released at its embargo time; None for one that was public
+        once stored (an imported result)."""
+        return self.visible_from
+
+    @property
     def label(self) -> str:
         if self.year:
             return f"{self.framework.title}, {self.year}"
@@ -106,3 +112,89 @@ class ResultCorrection(models.Model):
 
     class Meta:
         ordering = ["proposed_at"]
+
+
+class JointAreaReview(models.Model):
+    """A Joint Area Review, recorded by a moderator against the published result version whose risk assessment
+    it drew on (apa.publication.jar). Public once its publication date has come, through the one visibility
+    rule (selectors.jars_visible); every change writes a JointAreaReviewChange, and a form's save carries the
+    `version` it was opened at."""
+
+    result = models.ForeignKey(Result, on_delete=models.PROTECT, related_name="joint_area_reviews")
+    fieldwork_from = models.DateField()
+    fieldwork_to = models.DateField()
+    # {JAR core area code: grade on the framework's scale}, one for every core area of the framework's [jar].
+    grades = models.JSONField()
+    # Public from the start of this day (Europe/London).
+    publication_date = models.DateField()
+    # Shown with the published outcome.
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["result__authority__name", "publication_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["result"], name="jar_one_per_result_version"),
+            models.CheckConstraint(condition=models.Q(fieldwork_to__gte=models.F("fieldwork_from")),
+                                   name="jar_fieldwork_in_order"),
+            models.CheckConstraint(condition=models.Q(publication_date__gte=models.F("fieldwork_to")),
+                                   name="jar_published_after_fieldwork"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Joint area review of {self.result}"
+
+
+class JointAreaReviewChange(models.Model):
+    """The history of a Joint Area Review record: who changed what, when, and why; `version` is the record's
+    version the change made, so a stale save can name what changed since."""
+
+    review = models.ForeignKey(JointAreaReview, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20)  # recorded, updated
+    field = models.CharField(max_length=40, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class PublishedCpaScore(models.Model):
+    """One row of a published Comprehensive Performance Assessment table, as printed (apa.publication.cpa): the
+    children and young people block score, which is the APA overall grade, from a second source. A row that
+    cannot be placed (its council is in none of APA's authority data, or the printed row is ambiguous) is kept
+    with the reason and is never compared."""
+
+    cpa_year = models.PositiveSmallIntegerField()
+    council = models.CharField(max_length=120)  # as printed
+    authority = models.ForeignKey("authorities.Authority", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    children_and_young_people = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_placed = models.TextField(blank=True)  # why it is not compared; empty when it is
+    source = models.TextField()
+    note = models.TextField(blank=True)  # the table's own note (which part of the page)
+    file = models.CharField(max_length=120)
+    row = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["cpa_year", "council"]
+        constraints = [
+            models.UniqueConstraint(fields=["cpa_year", "council"], name="cpa_score_one_per_council_year"),
+            models.CheckConstraint(condition=models.Q(children_and_young_people__isnull=True)
+                                   | models.Q(children_and_young_people__gte=1, children_and_young_people__lte=4),
+                                   name="cpa_score_on_the_scale"),
+            models.CheckConstraint(condition=~models.Q(not_placed="")
+                                   | models.Q(authority__isnull=False, children_and_young_people__isnull=False),
+                                   name="cpa_score_placed_or_why_not"),
+        ]
+
+    def __str__(self) -> str:
+        return f"CPA {self.cpa_year} {self.council}"

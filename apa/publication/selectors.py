@@ -16,7 +16,7 @@ from apa.errors import ApaError, NotFound, Problem
 from apa.frameworks.models import Area, Framework
 from apa.frameworks.selectors import score_areas
 
-from .models import Result, ResultGrade
+from .models import JointAreaReview, Result, ResultGrade
 
 GROUPS = ("all", "region", "type", "neighbours")
 
@@ -48,6 +48,28 @@ def versions_visible(*, viewer=None, at=None) -> QuerySet:
     return Result.objects.filter(_public(at) & (Q(is_current=True) | was_public))
 
 
+def versions_at(*, at) -> QuerySet:
+    """Every version public at `at` as the store stood then: versions_visible, less the imported results
+    stored after `at` (public once stored, so not before). What open data rebuilds a past release from."""
+    return versions_visible(at=at).filter(Q(visible_from__isnull=False) | Q(created_at__lte=at))
+
+
+def results_current_at(*, at) -> QuerySet:
+    """The versions that were the current public ones at `at`: a version corrected later is still current
+    before its correction was published. At the present moment this is results_visible."""
+    visible = versions_at(at=at)
+    return visible.exclude(pk__in=visible.filter(previous__isnull=False).values("previous_id"))
+
+
+def jars_visible(*, viewer=None, at=None) -> QuerySet:
+    """Joint Area Reviews public at `at` (default now): their publication date has come (Europe/London), on a
+    result version that is or was public. Every page and export reads JAR outcomes through here; as for
+    results, the viewer gives no earlier sight of one."""
+    at = at or timezone.now()
+    return JointAreaReview.objects.filter(publication_date__lte=timezone.localdate(at),
+                                          result__in=versions_visible(at=at))
+
+
 def result_of_assessment(*, assessment_id: int):
     """The current version of a cycle's result, public or not (for the cycle's own rules, never for display)."""
     return Result.objects.filter(assessment_id=assessment_id, is_current=True).first()
@@ -67,10 +89,12 @@ def latest_year(*, framework: Framework, as_of: date) -> int | None:
     return years.first()
 
 
-def latest_results(*, framework: Framework, year: int | None, as_of: date) -> dict[int, object]:
+def latest_results(*, framework: Framework, year: int | None, as_of: date, at=None) -> dict[int, object]:
     """For each authority that existed on `as_of`, its latest result under the framework (and year, for
-    yearly frameworks) published on or before that date: 'published so far'."""
-    qs = results_visible().filter(framework=framework, counts_from__lte=as_of)
+    yearly frameworks) published on or before that date: 'published so far'. With `at`, the results as they
+    were at that moment (results_current_at), for a release rebuilt later."""
+    qs = (results_visible() if at is None else results_current_at(at=at)).filter(framework=framework,
+                                                                                counts_from__lte=as_of)
     if framework.yearly and year is not None:
         qs = qs.filter(year=year)
     qs = qs.filter(Q(authority__start_date__isnull=True) | Q(authority__start_date__lte=as_of))
@@ -94,8 +118,15 @@ def competition_rank(score: int, scores: list[int]) -> int:
     return 1 + sum(1 for s in scores if s > score)
 
 
-def quartile_of(rank: int, compared: int) -> int:
-    """1 is the top: rank ≤ n/4 → 1, ≤ n/2 → 2, ≤ 3n/4 → 3, else 4."""
+# Fewer than this many compared and no quartile is given: with one, "1st of 1" would be the 4th quartile.
+QUARTILE_MINIMUM = 4
+TOO_FEW_FOR_QUARTILES = "too few to place in quartiles"
+
+
+def quartile_of(rank: int, compared: int) -> int | None:
+    """1 is the top: rank ≤ n/4 → 1, ≤ n/2 → 2, ≤ 3n/4 → 3, else 4; None when fewer than four are compared."""
+    if compared < QUARTILE_MINIMUM:
+        return None
     if rank * 4 <= compared:
         return 1
     if rank * 2 <= compared:
@@ -103,6 +134,16 @@ def quartile_of(rank: int, compared: int) -> int:
     if rank * 4 <= 3 * compared:
         return 3
     return 4
+
+
+QUARTILE_NAMES = {1: "top quartile", 2: "2nd quartile", 3: "3rd quartile", 4: "4th quartile"}
+
+
+def quartile_label(quartile: int | None, *, rank: int | None = 1) -> str:
+    """'top quartile', '2nd quartile'... or 'too few to place in quartiles'; empty when not ranked at all."""
+    if rank is None:
+        return ""
+    return QUARTILE_NAMES[quartile] if quartile is not None else TOO_FEW_FOR_QUARTILES
 
 
 @dataclass
@@ -125,6 +166,19 @@ class Comparison:
     def score_label(self) -> str:
         return " + ".join(a.short_title for a in self.areas)
 
+    @property
+    def quartile_reason(self) -> str | None:
+        """Why there is no quartile, in words every output shows (None when there is one)."""
+        if self.quartile is not None:
+            return None
+        if self.rank is None:
+            return "not compared: no published grade for every area of the score"
+        return TOO_FEW_FOR_QUARTILES
+
+    @property
+    def quartile_label(self) -> str:
+        return quartile_label(self.quartile, rank=self.rank)
+
     def as_dict(self) -> dict:
         return {
             "framework": self.framework.code,
@@ -139,6 +193,7 @@ class Comparison:
             "compared": self.compared,
             "higher": self.higher,
             "quartile": self.quartile,
+            "quartile_reason": self.quartile_reason,
             "authorities": [a.dfe_code for a, _, _ in self.table],
             "scores": {a.dfe_code: s for a, s, _ in self.table},
         }
@@ -269,9 +324,9 @@ def authority_results(*, authority: Authority) -> list:
     return sorted(_with_grades(results_visible().filter(authority=authority)), key=_sort_key, reverse=True)
 
 
-def national_table(*, framework: Framework, year: int | None, as_of: date, sort: str = "") -> dict:
+def national_table(*, framework: Framework, year: int | None, as_of: date, sort: str = "", at=None) -> dict:
     """Authorities × areas for a framework (and year) as of a date, with the grade distribution per area."""
-    latest = latest_results(framework=framework, year=year, as_of=as_of)
+    latest = latest_results(framework=framework, year=year, as_of=as_of, at=at)
     areas = list(framework.areas.all())
     rows = []
     for result in latest.values():
@@ -301,9 +356,10 @@ def results_years(*, framework: Framework) -> list[int]:
 
 
 def published_letter(*, authority, framework_code: str, key: str, version: int | None = None, at=None):
-    """A published letter's version: the current one, or version N at its permalink; NotFound otherwise."""
+    """A public letter's version, through the one visibility rule: the current one, or version N at its
+    permalink; NotFound otherwise. Imported results have a (grades-only) letter too."""
     qs = (versions_visible(at=at) if version else results_visible(at=at)).filter(
-        authority=authority, framework__code=framework_code, key=key, letter__isnull=False)
+        authority=authority, framework__code=framework_code, key=key)
     if version:
         qs = qs.filter(version=version)
     result = qs.select_related("framework", "authority").first()

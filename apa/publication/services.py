@@ -16,7 +16,7 @@ from apa.tabular import parse_date, read_rows
 
 from .models import DateBasis, GradeSource, Result, ResultCorrection, ResultGrade
 from .selectors import result_visible
-from .signals import result_corrected
+from .signals import result_corrected, results_published
 
 DATA = Path(__file__).resolve().parent / "data"
 # Published results shipped with APA and loaded by `apa init`, in this order.
@@ -291,6 +291,8 @@ def results_import(*, path: Path | str, actor=None) -> ImportSummary:
                 summary.sources_added += 1
             if not added and not created:
                 summary.unchanged += 1
+        if summary.changed:
+            results_published.send(sender=Result, at=timezone.now(), source="import", label=path.name)
     return summary
 
 
@@ -379,6 +381,7 @@ def cycle_result_store(*, assessment_id: int, authority, framework, year: int, g
     if not hold:
         Result.objects.filter(pk=result.pk).update(withheld=False)
         result.withheld = False
+        results_published.send(sender=Result, at=moment, source="cycle", label=f"{framework.title}, {year}")
     return result
 
 

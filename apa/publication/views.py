@@ -1,11 +1,11 @@
 """Public pages of published results. Views only call selectors; every rule lives there."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 
 from apa.accounts.models import Role
@@ -17,22 +17,23 @@ from apa.frameworks.selectors import framework_get
 from apa.frameworks.selectors import framework_list as frameworks_all
 from apa.tabular import parse_date
 from apa.ui.access import public, roles
-from apa.ui.responses import csv_response, pdf_response
+from apa.ui.responses import csv_response
 
+from .charts import release_charts
 from .forms import CompareForm, CorrectionForm
+from .letters import letter_context, letter_file_name, letter_pdf
+from .release import area_of, national_release, release_table
 from .selectors import (
     authorities_compared,
     authority_comparisons,
     authority_results,
     corrections_pending,
     latest_year,
-    national_table,
     result_changes,
     result_for_correction,
     results_years,
-    successor_of,
 )
-from .selectors import published_letter as published_letter_of
+from .selectors import published_letter as letter_version_find
 from .services import result_correction_agree, result_correction_propose, result_correction_withdraw
 
 
@@ -110,28 +111,50 @@ def _as_of(request) -> tuple[date, str]:
         return timezone.localdate(), str(exc)
 
 
+def _bad_request(message: str) -> HttpResponse:
+    """A download refused with a sentence (never a page of figures for another question than the one asked)."""
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+
 @public
 def national_results(request, code: str, year: int | None = None):
+    """The national release of a framework's year as published by ?as_of= (apa/publication/release.py), with
+    its charts; every table as CSV with ?format=csv&table=NAME."""
     framework = _framework_or_404(code)
-    as_of, as_of_error = _as_of(request)
-    if framework.yearly and year is None:
-        year = latest_year(framework=framework, as_of=as_of)
     if not framework.yearly and year is not None:
         raise Http404("This framework has no years")
+    as_of, as_of_error = _as_of(request)
+    wants_csv = request.GET.get("format") == "csv"
+    if as_of_error and wants_csv:
+        return _bad_request(f"{as_of_error}. Nothing was downloaded.")
+    if framework.yearly and year is None:
+        year = latest_year(framework=framework, as_of=as_of)
     sort = request.GET.get("sort", "")
-    table = national_table(framework=framework, year=year, as_of=as_of, sort=sort)
-    if request.GET.get("format") == "csv":
-        header = ["dfe_code", "authority", "region", "year", "inspection_date", "publication_date",
-                  "publication_date_basis"] + [a.code for a in table["areas"]]
-        rows = [[r["authority"].dfe_code, r["authority"].name, r["authority"].region, r["result"].year or "",
-                 r["result"].inspection_date or "", r["result"].publication_date or "",
-                 r["result"].publication_basis] + [g if g is not None else "" for g in r["grades"]]
-                for r in table["rows"]]
-        return csv_response(f"{framework.code}-{year or 'all'}-as-of-{as_of}.csv", header, rows)
+    release = national_release(framework=framework, year=year, as_of=as_of, sort=sort)
+    if wants_csv:
+        name = request.GET.get("table", "").strip() or "authorities"
+        try:
+            header, rows = release_table(release, name)
+        except ApaError as exc:
+            return _bad_request(f"{'; '.join(exc.lines)}. Nothing was downloaded.")
+        part = "" if name == "authorities" else f"{name}-"
+        return csv_response(f"{framework.code}-{year or 'all'}-{part}as-of-{as_of}.csv", header, rows)
+    area_error = ""
+    try:
+        area = area_of(release, request.GET.get("area", "").strip())
+    except ApaError as exc:
+        area_error, area = "; ".join(exc.lines), area_of(release, "")
+    # The downloads keep the date and the order, but not a date that could not be read.
+    kept = {key: value for key, value in (("as_of", "" if as_of_error else request.GET.get("as_of", "")),
+                                          ("sort", sort)) if value}
     return render(request, "publication/national_results.html", {
         "framework": framework, "year": year, "years": results_years(framework=framework), "as_of": as_of,
-        "as_of_text": request.GET.get("as_of", ""), "as_of_error": as_of_error, "table": table, "sort": sort,
-        "grades": list(framework.grades.all()),
+        "as_of_text": request.GET.get("as_of", ""), "as_of_error": as_of_error, "table": release.table,
+        "sort": sort, "grades": release.grades, "release": release, "area": area, "area_error": area_error,
+        "national": [(d["area"].short_title, d) for d in release.distribution],
+        "regions": [(g.label, d) for g, d in release.by_group("regions", area)],
+        "types": [(g.label, d) for g, d in release.by_group("types", area)],
+        "charts": release_charts(release, area), "csv_prefix": urlencode(kept) + "&" if kept else "",
     })
 
 
@@ -163,21 +186,20 @@ def compare(request):
 
 @public
 def published_letter(request, dfe_code: str, code: str, key: str, version: int | None = None):
-    """A published letter, read from its version's snapshot, found only through the one visibility rule: the
-    current version, or version N at its permalink (marked superseded, with a link, once corrected)."""
+    """A published letter, read from its version's snapshot (an imported result's is grades-only), found only
+    through the one visibility rule: the current version, or version N at its permalink (marked superseded,
+    with a link, once corrected). The PDF is the same template with the print CSS, byte for byte the file
+    `apa letters build` writes."""
     try:
         authority = authority_resolve(text=dfe_code)
-        result = published_letter_of(authority=authority, framework_code=code, key=key, version=version)
+        result = letter_version_find(authority=authority, framework_code=code, key=key, version=version)
     except ApaError:
         raise Http404("No published letter") from None
-    context = {"letter": result.letter, "draft": False, "result": result,
-               "superseded_by": None if result.is_current else successor_of(result=result)}
     if request.path.endswith(".pdf"):
-        return pdf_response(request, "publication/letter_print.html", context,
-                            f"apa-letter-{authority.dfe_code}-{key}-v{result.version}.pdf")
-    context["pdf_url"] = reverse("letter_version_pdf", args=[authority.dfe_code, code, key, result.version])
-    context["permalink"] = reverse("letter_version", args=[authority.dfe_code, code, key, result.version])
-    return render(request, "publication/letter.html", context)
+        response = HttpResponse(letter_pdf(result), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{letter_file_name(result)}"'
+        return response
+    return render(request, "publication/letter.html", letter_context(result))
 
 
 @roles(Role.MODERATOR)

@@ -1,17 +1,16 @@
 """Downloads every page offers: a CSV table and a PDF of a page's own print template."""
 
-import csv
-
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from apa.tabular import write_csv
+
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    """Every CSV download: the one writer, apa.tabular.write_csv (formula-like text prefixed)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
+    write_csv(response, rows, header=header)
     return response
 
 

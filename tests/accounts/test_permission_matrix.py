@@ -100,6 +100,10 @@ publication.agree_correction          kent:correction        .   .   .   .   .  
 publication.agree_correction          surrey:correction      .   .   .   .   .   Y   .   .   .   .   .   .   .
 publication.withdraw_correction       kent:correction        .   .   .   .   Y   Y   .   .   .   .   .   .   .
 publication.withdraw_correction       surrey:correction      .   .   .   .   Y   Y   .   .   .   .   .   .   .
+publication.view_jar_risk_assessment  kent:result            .   .   Y   Y   Y   Y   .   .   .   Y   .   .   .
+publication.view_jar_risk_assessment  surrey:result          .   .   Y   Y   Y   Y   .   .   .   .   Y   .   .
+publication.record_jar                kent:result            .   .   .   .   Y   Y   .   .   .   .   .   .   .
+publication.record_jar                surrey:result          .   .   .   .   Y   Y   .   .   .   .   .   .   .
 councils.view_draft_report            kent:cabinet_report    .   .   .   .   .   .   .   .   .   Y   .   Y   .
 councils.view_draft_report            surrey:cabinet_report  .   .   .   .   .   .   .   .   .   .   Y   .   Y
 councils.view_draft_report            kent:progress_report   .   .   .   .   .   .   .   .   .   Y   .   .   .

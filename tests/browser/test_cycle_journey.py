@@ -93,7 +93,7 @@ def test_a_whole_cycle(page, apa_cli, tmp_path):
     # A member of the public reads the result.
     page.goto("/authorities/886/")
     page.get_by_role("link", name="Read the letter").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Kent: annual performance assessment")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Annual performance assessment of services for children and young people in Kent")
     expect(page.locator("body")).to_contain_text(MARKER)
     expect(page.locator("body")).to_contain_text("Health outcomes are good and improving.")
     page.goto("/results/apa-2008/2025/")

@@ -41,10 +41,15 @@ def test_competition_ranking(score, scores, rank):
     (1, 4, 1), (2, 4, 2), (3, 4, 3), (4, 4, 4),
     (2, 8, 1), (3, 8, 2), (4, 8, 2), (6, 8, 3), (7, 8, 4),
     (1, 11, 1), (2, 11, 1), (3, 11, 2),                      # 11/4 = 2.75
-    (1, 3, 2), (1, 2, 2), (1, 1, 4),                         # the rule as written, even for tiny groups
 ])
 def test_quartile_boundaries(rank, compared, quartile):
     assert quartile_of(rank, compared) == quartile
+
+
+@pytest.mark.parametrize("rank, compared", [(1, 1), (1, 2), (2, 2), (1, 3), (3, 3)])
+def test_fewer_than_four_have_no_quartile(rank, compared):
+    # Quartiles need at least four: "1st of 1" is not the 4th quartile, nor "1st of 3" the 2nd.
+    assert quartile_of(rank, compared) is None
 
 
 # --- The Kent sentence on a constructed cycle. -------------------------------------------------------------

@@ -241,6 +241,14 @@ def _urls(world) -> list[str]:
     extra += [f"/compare/?framework=apa-2008&authority=886&year={year}&group=region" for year in (2025, 2024)]
     extra += [f"/councils/886/reports/new/?result={r.pk}" for r in results]
     extra += ["/authorities/?q=Kent", "/results/apa-2008/?sort=-published"]
+    # The API's lists, each cycle's results on one page, with and without an as-of date far ahead.
+    for year in (2025, 2024):
+        for as_of in ("", f"&as_of={FAR_FUTURE}"):
+            extra += [f"/api/v1/results?framework=apa-2008&year={year}&limit=500{as_of}",
+                      f"/api/v1/comparisons?framework=apa-2008&authority=886&year={year}{as_of}"]
+        extra += [f"/api/v1/comparisons?framework=apa-2008&authority={code}&year={year}&as_of={FAR_FUTURE}"
+                  for code in codes]
+        extra += [f"/api/v1/letters?framework=apa-2008&year={year}&limit=500"]
     return sorted(urls) + extra
 
 
@@ -308,6 +316,13 @@ def test_no_url_shows_what_is_not_public(world, client):
         letter = f"/letters/{case.assessment.authority.dfe_code}/apa-2008/{case.assessment.cycle.year}/"
         assert statuses[letter] == (200 if case.public else 404), label
         assert statuses[letter + "letter.pdf"] == (200 if case.public else 404), label
+        result = f"/api/v1/results/{case.assessment.authority.dfe_code}/apa-2008/{case.assessment.cycle.year}"
+        assert statuses[result] == (200 if case.public else 404), label
+    listed = {(r["authority"]["dfe_code"], r["key"]) for year in (2025, 2024) for r in client.get(
+        f"/api/v1/results?framework=apa-2008&year={year}&limit=500&as_of={FAR_FUTURE}").json()["items"]}
+    for label, case in world.cases.items():
+        key = (case.assessment.authority.dfe_code, str(case.assessment.cycle.year))
+        assert (key in listed) == case.public, f"{label}: in the API's results list {key in listed}"
     # A result whose time has passed is public before `publish-due` records it, with its letter's content.
     passed = world.cases["2024: time passed, publish-due not run"]
     page = client.get(f"/letters/{passed.assessment.authority.dfe_code}/apa-2008/2024/").content.decode()

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -8,7 +9,7 @@ register = template.Library()
 def grade(framework, value):
     """A grade with its label, e.g. '3 Good', styled by value."""
     if value is None:
-        return format_html('<span class="govuk-hint">not graded</span>')
+        return mark_safe('<span class="govuk-hint">not graded</span>')
     label = next((g.label for g in framework.grades.all() if g.value == value), "")
     return format_html('<span class="apa-grade apa-grade--{}">{}</span> {}', value, value, label)
 
@@ -52,5 +53,5 @@ def sort_header(context, key, label):
 def grade_badge(value, label):
     """A grade with its label as stored with a published letter (no framework lookup)."""
     if value is None:
-        return format_html('<span class="govuk-hint">not graded</span>')
+        return mark_safe('<span class="govuk-hint">not graded</span>')
     return format_html('<span class="apa-grade apa-grade--{}">{}</span> {}', value, value, label)
