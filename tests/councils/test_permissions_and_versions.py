@@ -21,9 +21,9 @@ from apa.accounts.services import user_add
 from apa.authorities.models import Authority
 from apa.cli import main
 from apa.councils import services
-from apa.versions import version_claim
 from apa.councils.models import AgendaItem, CallIn, CallInRule, CouncilLog, DecisionRecord, Meeting, Report
 from apa.errors import ApaError, NotFound, PermissionDenied
+from apa.versions import version_claim
 
 PLAN_TEXT = "Nine of twelve improvement plan actions are green"
 PROGRESS_TITLE = "Improvement plan: progress report to Cabinet"
