@@ -41,8 +41,9 @@ lint: setup
 	$(BIN)/ruff check apa tests bench scripts
 	$(BIN)/lint-imports --no-cache
 
-fuzz: setup  ## the cycle's invariants over 1,000 random sequences (tests/assessments/test_invariants.py)
+fuzz: setup  ## the cycle's invariants over 1,000 random sequences; schemathesis against a live server
 	APA_FUZZ=1 $(BIN)/pytest tests/assessments/test_invariants.py -p no:cacheprovider
+	$(BIN)/python scripts/api_fuzz_live.py
 
 bench: setup  ## timings with a baseline in the same run (see bench/README.md)
 	$(BIN)/python bench/run.py
