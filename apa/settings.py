@@ -1,6 +1,13 @@
-"""Settings from the environment; the defaults are safe for a first run on one machine."""
+"""Settings from the environment (docs/operations.md lists every variable).
+
+With DEBUG on (`make run`) the defaults serve one machine over plain HTTP. Without DEBUG every setting is a
+production one: secure cookies, HSTS, the redirect to HTTPS. Importing this module never fails, so tests and
+the jobs (`apa init`) run without SECRET_KEY; `apa serve` and `apa.wsgi` refuse to serve without it and
+ALLOWED_HOSTS (SERVE_REFUSAL below)."""
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -15,9 +22,34 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
 DEBUG = _flag("DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY") or "apa-development-only-not-secret"
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+# The key that was once the default: public, so it is never accepted as a real key.
+PUBLIC_DEVELOPMENT_KEY = "apa-development-only-not-secret"
+# Without SECRET_KEY: with DEBUG a fixed development key (sessions survive a restart of `make run`);
+# otherwise a random key for this process alone (tests and jobs), so nothing signed elsewhere is accepted.
+SECRET_KEY = _env("SECRET_KEY") or (PUBLIC_DEVELOPMENT_KEY if DEBUG else secrets.token_urlsafe(50))
+ALLOWED_HOSTS = [h.strip() for h in (_env("ALLOWED_HOSTS") or "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+
+
+def _serve_refusal() -> str:
+    """One line saying why this process may not serve, or "" when it may (always with DEBUG)."""
+    if DEBUG:
+        return ""
+    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not _env(name)]
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        return (f"{' and '.join(missing)} {verb} not set: without DEBUG, set SECRET_KEY and ALLOWED_HOSTS in "
+                f"the environment (docs/operations.md)")
+    if _env("SECRET_KEY") == PUBLIC_DEVELOPMENT_KEY:
+        return "SECRET_KEY is the public development key: set a secret one (docs/operations.md)"
+    return ""
+
+
+SERVE_REFUSAL = _serve_refusal()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -39,9 +71,12 @@ INSTALLED_APPS = [
     "apa.api",
     "apa.ui",
     "corsheaders",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "csp.middleware.CSPMiddleware",  # first, so that every response carries the policy, redirects included
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -51,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its page
 ]
 
 # The public API may be read from any site's scripts; nothing else is shared across origins.
@@ -90,6 +126,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -119,10 +157,64 @@ SITE_URL = os.environ.get("SITE_URL", "")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "apa@localhost")
 
+# ---- security headers and cookies (docs/operations.md) ------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
-X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it: forms carry the token
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = not DEBUG
+SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000  # one year, as the HSTS preload list asks
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG  # consent to the browsers' preload list; submitting the domain is a separate step
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER from the environment: `X-Forwarded-Proto` (meaning `X-Forwarded-Proto: https`)
+    or `Header: value`; unset means no header is trusted."""
+    if not value:
+        return None
+    name, _, expected = value.partition(":")
+    return "HTTP_" + name.strip().upper().replace("-", "_"), expected.strip() or "https"
+
+
+# Set it only when a proxy in front terminates TLS and overwrites the header on every request.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(_env("SECURE_PROXY_SSL_HEADER"))
+# Origins, besides the page's own (https://ALLOWED_HOST), whose forms may post here: scheme://host[:port], commas.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in _env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+# The header the proxy puts the client's address in (right-most entry), for sign-in and reset limits.
+CLIENT_IP_HEADER = _env("CLIENT_IP_HEADER")
+
+# Content-Security-Policy (django-csp): our own files only; no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# ---- sign-in throttle (django-axes) and password-reset limits ------------------------------------------------
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: a username, or an address
+AXES_LOCKOUT_CALLABLE = "apa.accounts.views.locked_out"  # a GOV.UK page, 429
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "apa.accounts.throttle.client_ip"
+PASSWORD_RESET_LIMIT = 3  # requests sent per email address, and per client address, in PASSWORD_RESET_WINDOW
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
 
 LOGGING = {
     "version": 1,

@@ -9,30 +9,130 @@ from datetime import date, datetime
 from pathlib import Path
 
 from apa.errors import ApaError, Problem
+from apa.uploads import INDICATORS_FILE, MAX_COLUMNS, Limits, file_check, rows_check, zip_check
+
+# Without named limits (a file APA ships, a test's small file): the most generous kind's.
+DEFAULT_LIMITS = INDICATORS_FILE
 
 
-def read_rows(path: Path | str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    path = Path(path)
-    if not path.exists():
-        raise ApaError(Problem(f"{path} does not exist"))
+def read_rows(path: Path | str, *, limits: Limits = DEFAULT_LIMITS, header_check=None,
+              ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """A CSV or XLSX file's header and rows, each row numbered as a spreadsheet numbers it, blank rows left out.
+
+    Cheap to refuse, in this order (docs/files.md): the file (there, a file, not empty, at most
+    `limits.max_bytes`); for XLSX the zip directory (apa.uploads.zip_check); the encoding (UTF-8, with or
+    without a BOM, or Windows-1252; UTF-16 is refused); the header (no name twice, then `header_check(header)`,
+    which raises ApaError, before any row is read); the number of rows (at most `limits.max_rows`, counted
+    before any row becomes a dict); and a file with a header and no rows. XLSX is read in streaming
+    (read-only) mode, values only; a formula cell is read as its formula's text, never evaluated."""
+    path = file_check(path, limits)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _read_xlsx(path)
-    raw = path.read_bytes()
+        header, body = _xlsx_rows(path, limits, header_check)
+    else:
+        header, body = _csv_rows(path, limits, header_check)
+    rows = []
+    for number, values in body:
+        rows.append((number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}))
+    if not rows:
+        raise ApaError(Problem(f"{path.name} has a header and no rows"))
+    return header, rows
+
+
+def _header_ready(header: list[str], name: str, header_check) -> list[str]:
+    if not any(header):
+        raise ApaError(Problem(f"{name} has no header: its first row is empty", row=1))
+    seen, twice = set(), []
+    for h in header:
+        if h and h in seen and h not in twice:
+            twice.append(h)
+        seen.add(h)
+    if twice:
+        raise ApaError(Problem(f"the header names {', '.join(twice)} more than once", row=1))
+    if header_check is not None:
+        header_check(header)
+    return header
+
+
+def text_decode(raw: bytes, name: str) -> str:
+    """UTF-8 (a BOM allowed) or, failing that, Windows-1252 (Excel's "CSV" on Windows); anything else is
+    refused with a sentence saying how to save the file."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ApaError(Problem(f"{name} is UTF-16 text; save it as \"CSV UTF-8\""))
+    if b"\x00" in raw[:4096]:
+        raise ApaError(Problem(f"{name} is not a text file (it holds NUL bytes); save it as \"CSV UTF-8\""))
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ApaError(Problem(f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{raw[exc.start]:02x} at "
+                               f"position {exc.start:,}); save it as \"CSV UTF-8\"")) from None
+
+
+def _csv_rows(path: Path, limits: Limits, header_check):
+    text = text_decode(path.read_bytes(), path.name)  # at most limits.max_bytes, checked above
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip() for h in next(reader)]
+        header = _header_ready([h.strip() for h in next(reader)], path.name, header_check)
     except StopIteration:
         raise ApaError(Problem(f"{path.name} is empty")) from None
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        rows.append((number, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}))
-    return header, rows
+    except csv.Error as exc:
+        raise ApaError(Problem(f"{path.name} is not a readable CSV file: {exc}", row=1)) from None
+    if text.count("\n") > limits.max_rows + 1:  # more lines than rows allowed: count the rows themselves
+        count = 0
+        for values in csv.reader(io.StringIO(text, newline="")):
+            count += any(v.strip() for v in values)
+            if count > limits.max_rows + 1:
+                rows_check(count - 1, limits, path.name, at_least=True)
+    body = []
+    try:
+        for number, values in enumerate(reader, start=2):
+            values = [v.strip() for v in values]
+            if any(values):
+                body.append((number, values))
+    except csv.Error as exc:
+        raise ApaError(Problem(f"{path.name} is not a readable CSV file: {exc}", row=reader.line_num)) from None
+    return header, body
+
+
+def csv_head(path: Path | str, *, limits: Limits = DEFAULT_LIMITS, header_check=None) -> list[str]:
+    """For a reader that parses a CSV itself (pyarrow, pandas): the same checks as read_rows — the file, the
+    encoding of its first part, the header (then `header_check`), the number of rows and a header with no
+    rows — made by reading the header and counting line ends, before the reader is given the file."""
+    path = file_check(path, limits)
+    with path.open("rb") as handle:
+        head = handle.read(CHUNK)
+        lines = head.count(b"\n")
+        while chunk := handle.read(CHUNK):
+            lines += chunk.count(b"\n")
+    if len(head) == CHUNK and b"\n" in head:  # no character cut in two at the end of what was read
+        head = head[:head.rindex(b"\n") + 1]
+    try:
+        first = next(csv.reader(io.StringIO(text_decode(head, path.name), newline="")), None)
+    except csv.Error as exc:
+        raise ApaError(Problem(f"{path.name} is not a readable CSV file: {exc}", row=1)) from None
+    if first is None:
+        raise ApaError(Problem(f"{path.name} is empty"))
+    header = _header_ready([h.strip() for h in first], path.name, header_check)
+    if lines <= 2 or lines > limits.max_rows + 1:
+        # Few line ends (is there a row?) or more than rows allowed (quoted cells can hold line ends): count rows.
+        count = -1  # the header
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            try:
+                for values in csv.reader(handle):
+                    count += any(v.strip() for v in values)
+                    if count > limits.max_rows:
+                        rows_check(count, limits, path.name, at_least=True)
+            except csv.Error as exc:
+                raise ApaError(Problem(f"{path.name} is not a readable CSV file: {exc}")) from None
+        if count < 1:
+            raise ApaError(Problem(f"{path.name} has a header and no rows"))
+    return header
+
+
+CHUNK = 1024 * 1024
 
 
 def _cell(value) -> str:
@@ -47,26 +147,46 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(path: Path):
+def _xlsx_rows(path: Path, limits: Limits, header_check):
     from openpyxl import load_workbook
 
+    zip_check(path, limits, path.name)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        # read_only streams the sheet; data_only=False gives a formula cell's text ("=SUM(A1:A3)"), which is then
+        # refused or stored as text: APA never evaluates a formula, nor trusts a value cached beside one.
+        book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ApaError(Problem(f"{path.name} is not a readable XLSX file: {exc}")) from None
-    sheet = book.worksheets[0]
-    it = sheet.iter_rows(values_only=True)
     try:
-        header = [_cell(h) for h in next(it)]
-    except StopIteration:
-        raise ApaError(Problem(f"{path.name} is empty")) from None
-    rows = []
-    for number, values in enumerate(it, start=2):
-        cells = [_cell(v) for v in values]
-        if not any(cells):
-            continue
-        rows.append((number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}))
-    return header, rows
+        if not book.worksheets:
+            raise ApaError(Problem(f"{path.name} has no sheet"))
+        sheet = book.worksheets[0]
+        try:
+            first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
+            if first is None:
+                raise ApaError(Problem(f"{path.name} is empty"))
+            header = [_cell(h) for h in first]
+            while header and not header[-1]:
+                header.pop()
+            header = _header_ready(header, path.name, header_check)
+            declared = sheet.max_row  # from the sheet's <dimension>, if it says; checked again while reading
+            if declared is not None:
+                rows_check(declared - 1, limits, path.name)
+            body = []
+            for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=len(header), values_only=True),
+                                            start=2):
+                if number - 1 > limits.max_rows:
+                    rows_check(number - 1, limits, path.name, at_least=True)
+                cells = [_cell(v) for v in values]
+                if any(cells):
+                    body.append((number, cells))
+        except ApaError:
+            raise
+        except Exception as exc:  # a damaged sheet's XML
+            raise ApaError(Problem(f"{path.name} is not a readable XLSX file: {exc}")) from None
+    finally:
+        book.close()
+    return header, body
 
 
 # A text cell starting with one of these is read as a formula by spreadsheets (OWASP, "CSV injection").

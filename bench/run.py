@@ -42,6 +42,9 @@ TARGETS = {"import": 5.0, "reimport": 3.0, "benchmarks": 1.0, "profile": 0.100}
 
 def _django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apa.settings")
+    # Requests as a proxy that ends TLS passes them on (docs/operations.md): the production settings redirect
+    # plain HTTP.
+    os.environ.setdefault("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto")
     import django
 
     django.setup()
@@ -193,7 +196,7 @@ def child_profile(requests: int) -> dict:
         url = reverse("authority_indicators", kwargs={"dfe_code": "886"})
     except NoReverseMatch:
         return {"skipped": "no authority_indicators page"}
-    client = Client()
+    client = Client(headers={"X-Forwarded-Proto": "https"})
     start = time.perf_counter()
     first = client.get(url)
     cold = time.perf_counter() - start

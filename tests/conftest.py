@@ -7,6 +7,31 @@ import pytest
 
 PASSWORD = "correct-horse-battery-staple"
 
+# The suite runs on the production settings (DEBUG off: secure cookies, HSTS, the redirect to HTTPS), configured
+# as behind a proxy that ends TLS (SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto, docs/operations.md); every request
+# a test makes says what that proxy would: `X-Forwarded-Proto: https`.
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def https_client(**kwargs):
+    """Django's test client, its requests as the proxy passes them on: HTTPS, and the Host header the browser
+    sent (without one Django would name the server's own port, https://testserver:80/)."""
+    from django.test import Client
+
+    return Client(headers={"Host": "testserver", **HTTPS, **kwargs.pop("headers", {})}, **kwargs)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's `client`, over HTTPS as above."""
+    return https_client()
+
 PERSONAS = {
     "inspector": {"role": "inspector"},
     "moderator": {"role": "moderator"},

@@ -35,3 +35,16 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+
+class PasswordResetLimit(models.Model):
+    """When password-reset emails were last sent for one key (an email address's SHA-256, or a client
+    address): at most settings.PASSWORD_RESET_LIMIT times in PASSWORD_RESET_WINDOW. In the database, so every
+    server process counts the same requests (apa.accounts.throttle)."""
+
+    key = models.CharField(max_length=80, unique=True)
+    sent = models.JSONField(default=list)  # ISO times within the window, oldest first
+    last = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -16,6 +16,9 @@ def _read_only(view):
 
     @wraps(view)  # keeps csrf_exempt
     def answer(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD", "OPTIONS"):  # the schema's own view would answer any method
+            return JsonResponse({"code": "method_not_allowed", "message": "the API is read-only: use GET"},
+                                status=405, headers={"Allow": "GET"})
         response = view(request, *args, **kwargs)
         if response.status_code == 405:
             return JsonResponse({"code": "method_not_allowed", "message": "the API is read-only: use GET"},

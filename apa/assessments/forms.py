@@ -52,7 +52,7 @@ class SelfAssessmentAreaForm(GovukMixin, forms.Form):
 
 
 class DocumentForm(GovukMixin, forms.Form):
-    title = forms.CharField(label="Title")
+    title = forms.CharField(label="Title", max_length=200)  # the column's length
     file = forms.FileField(label="File", widget=forms.ClearableFileInput(attrs={"class": "govuk-file-upload"}))
     area = forms.ChoiceField(label="Judgement area", required=False)
 

@@ -12,9 +12,10 @@ from apa.accounts.models import Role
 from apa.accounts.permissions import has_perm, require
 from apa.authorities.models import Authority
 from apa.authorities.selectors import authority_resolve
-from apa.errors import ApaError, NotFound, Problem
+from apa.errors import ApaError, NotFound, PermissionDenied, Problem
 from apa.frameworks.models import Area, Framework
 from apa.frameworks.selectors import grade_value
+from apa.uploads import upload_check
 
 from . import evidence as indicator_evidence
 from . import publishing
@@ -218,11 +219,12 @@ def document_add(*, assessment: Assessment, actor, title: str, uploaded, area: A
         raise ApaError(Problem("documents can be added only while the self-assessment is in progress"))
     if not title.strip():
         raise ApaError(Problem("give the document a title"))
-    if uploaded.size > 20 * 1024 * 1024:
-        raise ApaError(Problem("the file is larger than 20 MB"))
+    # Its size, then what its bytes are (never its name or the browser's word), from an allow-list, then for
+    # DOCX, XLSX and OpenDocument files the zip directory (apa.uploads.DOCUMENT, docs/files.md).
+    content_type = upload_check(uploaded)
     document = Document.objects.create(
-        assessment=assessment, area=area, title=title.strip(), file=uploaded,
-        content_type=getattr(uploaded, "content_type", "") or "application/octet-stream", uploaded_by=actor,
+        assessment=assessment, area=area, title=title.strip(), file=uploaded, content_type=content_type,
+        uploaded_by=actor,
     )
     _log(assessment, actor, "document", area=area.code if area else "", field="document", after=document.title)
     return document
@@ -520,16 +522,30 @@ JUDGEMENTS_HEADER = ["authority", "area", "grade", "rationale", "strengths", "ar
 
 
 def judgements_import(*, path: Path | str, framework_code: str, year: int, actor) -> int:
-    """Load an inspector's draft judgements from CSV or XLSX, all or nothing, with row-level problems."""
+    """Load an inspector's draft judgements from CSV or XLSX, all or nothing, with row-level problems.
+
+    Refused before the file is opened unless the actor may record a judgement on at least one of the cycle's
+    assessments (each row is checked again for its own); then the file's size, header and row count
+    (apa.uploads.JUDGEMENTS_FILE) before any row is read."""
     from apa.tabular import read_rows
+    from apa.uploads import JUDGEMENTS_FILE
 
     cycle = cycle_get(framework_code=framework_code, year=year)
-    header, rows = read_rows(path)
-    missing = [h for h in JUDGEMENTS_HEADER if h not in header]
-    if missing:
-        raise ApaError(Problem(f"the header lacks {', '.join(missing)}; expected {','.join(JUDGEMENTS_HEADER)}", row=1))
+    led = cycle.assessments.filter(lead_inspector_id=getattr(actor, "pk", None))
+    if not any(has_perm("assessments.record_judgement", actor, a) for a in led):
+        raise PermissionDenied(Problem(f"{getattr(actor, 'username', 'no one')} leads no assessment in {cycle}; "
+                                       "only a lead inspector loads judgements"))
+
+    def header_check(header):
+        missing = [h for h in JUDGEMENTS_HEADER if h not in header]
+        if missing:
+            raise ApaError(Problem(f"the header lacks {', '.join(missing)}; expected {','.join(JUDGEMENTS_HEADER)}",
+                                   row=1))
+
+    header, rows = read_rows(path, limits=JUDGEMENTS_FILE, header_check=header_check)
     areas = {a.code: a for a in cycle.framework.areas.all()}
     problems, planned = [], []
+    seen: dict[tuple[int, str], int] = {}
     for number, row in rows:
         def fail(column, message, number=number):
             problems.append(Problem(message, row=number, column=column))
@@ -557,6 +573,11 @@ def judgements_import(*, path: Path | str, framework_code: str, year: int, actor
         unknown = indicator_evidence.unknown_codes(codes)
         if unknown:
             fail("evidence", f"unknown indicator {', '.join(unknown)}")
+        if assessment and area:
+            first = seen.setdefault((assessment.pk, area.code), number)
+            if first != number:
+                fail("area", f"{assessment.authority.name} {area.code} is also in row {first}; one row per "
+                             "authority and area")
         if assessment and area and not problems:
             planned.append((assessment, area, JudgementInput(
                 grade=row["grade"], rationale=row["rationale"], strengths=lines(row["strengths"]),

@@ -4,6 +4,7 @@ back as ApaError and are shown as GOV.UK error summaries, with what the person t
 import mimetypes
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from apa.errors import ApaError, NotFound
 from apa.frameworks.selectors import framework_list
 from apa.publication.jar import previous_for_review
 from apa.ui.access import roles, signed_in
+from apa.ui.posts import bad_request, posted_int
 from apa.ui.responses import pdf_response
 
 from . import evidence, selectors, services
@@ -70,6 +72,8 @@ def cycle_list(request):
                 return redirect("cycle_detail", pk=cycle.pk)
             except ApaError as exc:
                 problems = exc.lines
+    elif request.method == "POST":
+        raise PermissionDenied("Only an admin may open a cycle.")
     officer_assessments = []
     authority = request.user.authority
     if authority is not None and has_perm("assessments.view_assessment", request.user, authority):
@@ -88,6 +92,12 @@ def cycle_detail(request, pk):
     assign_form = AssignForm(prefix="assign", inspectors=User.objects.filter(role=Role.INSPECTOR, is_active=True))
     if request.method == "POST":
         action = request.POST.get("action")
+        needed = {"schedule": "assessments.schedule_publication", "assign": "assessments.assign_lead_inspector",
+                  "publish": "assessments.publish_cycle"}.get(action)
+        if needed is None:
+            return bad_request(request)
+        if not has_perm(needed, request.user, cycle):
+            raise PermissionDenied("Your account cannot do that to this cycle.")
         try:
             if action == "schedule":
                 schedule_form = ScheduleForm(request.POST, prefix="schedule")
@@ -130,7 +140,7 @@ def moderation(request, pk):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "agree":
-                change = GradeChange.objects.get(pk=request.POST.get("change"), judgement__assessment__cycle=cycle)
+                change = GradeChange.objects.get(pk=posted_int(request, "change"), judgement__assessment__cycle=cycle)
                 services.grade_change_agree(change=change, actor=request.user)
                 messages.success(request, "Grade change agreed and applied")
             else:
@@ -175,6 +185,9 @@ def assessment_detail(request, pk):
                 return redirect("assessment_detail", pk=assessment.pk)
             except ApaError as exc:
                 problems = exc.lines
+        else:
+            problems = [f"{form.fields[name].label or 'State'}: {e}" if name in form.fields else e
+                        for name, errs in form.errors.items() for e in errs]
     allowed = allowed_for(assessment=assessment, user=request.user)
     transitions = [(to, rule, TransitionForm(initial={"to": to}, prefix=to)) for to, rule in allowed]
     offered = {to for to, _ in allowed}
@@ -199,7 +212,9 @@ def self_assessment(request, pk):
                 and assessment.state in {State.NOT_STARTED, State.SELF_ASSESSMENT})
     grades = list(framework.grades.all())
     problems, bound = [], {}
-    if request.method == "POST" and editable:
+    if request.method == "POST" and not editable:
+        raise PermissionDenied("Only an officer of the authority may change its self-assessment, and only before it is submitted.")
+    if request.method == "POST":
         if request.POST.get("action") == "document":
             document_form = DocumentForm(request.POST, request.FILES, areas=areas)
             if document_form.is_valid():
@@ -217,6 +232,8 @@ def self_assessment(request, pk):
         else:
             code = request.POST.get("area")
             area = next((a for a in areas if a.code == code), None)
+            if area is None:
+                return bad_request(request, "That is not one of this framework's judgement areas.")
             form = SelfAssessmentAreaForm(request.POST, prefix=code, grades=grades)
             bound[code] = form
             if area and form.is_valid():
@@ -229,6 +246,9 @@ def self_assessment(request, pk):
                     return redirect(reverse("self_assessment", args=[assessment.pk]) + f"#area-{area.code}")
                 except ApaError as exc:
                     problems = exc.lines
+            else:  # the hidden version's errors have no field on the page to show them
+                problems = [f"{area.title}: {form.fields[name].label or name}: {e}"
+                            for name, errs in form.errors.items() for e in errs]
     sections = []
     for area in areas:
         row = rows.get(area.pk)
@@ -273,7 +293,9 @@ def review(request, pk):
     visit = getattr(assessment, "visit", None) if hasattr(assessment, "visit") else None
     visit_form = VisitForm(prefix="visit", initial={"date_from": visit.date_from, "date_to": visit.date_to,
                                                     "notes": visit.notes} if visit else None)
-    if request.method == "POST" and editable:
+    if request.method == "POST" and not editable:
+        raise PermissionDenied("Only the lead inspector may change the review, and only while it is under review.")
+    if request.method == "POST":
         if request.POST.get("action") == "visit":
             visit_form = VisitForm(request.POST, prefix="visit")
             if visit_form.is_valid():
@@ -286,6 +308,8 @@ def review(request, pk):
         else:
             code = request.POST.get("area")
             area = next((j.area for j in judgements if j.area.code == code), None)
+            if area is None:
+                return bad_request(request, "That is not one of this assessment's judgement areas.")
             form = JudgementForm(request.POST, prefix=code, grades=grades, documents=documents)
             bound[code] = form
             if area and form.is_valid():
@@ -342,14 +366,17 @@ def draft_letter(request, pk):
     problems = []
     may_comment = (has_perm("assessments.comment_factual_accuracy", request.user, assessment)
                    and assessment.state == State.FACTUAL_ACCURACY)
-    if request.method == "POST" and may_comment:
+    if request.method == "POST" and not may_comment:
+        raise PermissionDenied("Only an officer of the authority may comment, during the factual accuracy check.")
+    if request.method == "POST":
         form = CommentForm(request.POST)
         if form.is_valid():
             judgement = Judgement.objects.filter(pk=form.cleaned_data["judgement"], assessment=assessment).first()
-            finding = judgement.findings.filter(pk=form.cleaned_data["finding"]).first() if judgement else None
+            finding_id = form.cleaned_data["finding"]
+            finding = judgement.findings.filter(pk=finding_id).first() if judgement and finding_id is not None else None
             try:
-                if judgement is None:
-                    raise Http404("No such judgement")
+                if judgement is None or (finding_id is not None and finding is None):
+                    raise Http404("No such judgement or finding")
                 services.factual_accuracy_comment(finding=finding, judgement=judgement, actor=request.user,
                                                   text=form.cleaned_data["text"])
                 messages.success(request, "Comment sent to the lead inspector")
@@ -373,7 +400,8 @@ def draft_letter_pdf(request, pk):
         raise Http404("No draft letter yet")
     return pdf_response(request, "publication/letter_print.html",
                         {"letter": selectors.letter(assessment=assessment, draft=True), "assessment": assessment, "draft": True},
-                        f"draft-letter-{assessment.authority.dfe_code}.pdf", private=True)
+                        f"draft-letter-{assessment.authority.dfe_code}.pdf", stylesheet="publication/letter.css",
+                        private=True)
 
 
 @roles(*EVERYONE_SIGNED_IN)

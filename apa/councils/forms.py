@@ -1,6 +1,6 @@
 from django import forms
 
-from apa.ui.forms import GovukMixin
+from apa.ui.forms import TEXTAREA_LIMIT, GovukMixin
 
 
 class RuleForm(GovukMixin, forms.Form):
@@ -15,10 +15,10 @@ class RuleForm(GovukMixin, forms.Form):
 
 
 class MeetingForm(GovukMixin, forms.Form):
-    committee = forms.CharField(label="Committee", initial="Cabinet")
+    committee = forms.CharField(label="Committee", initial="Cabinet", max_length=200)
     date = forms.DateField(label="Date", help_text="For example 2007-12-17")
     time = forms.TimeField(label="Time", required=False, help_text="For example 10:00")
-    location = forms.CharField(label="Location", required=False)
+    location = forms.CharField(label="Location", required=False, max_length=200)
 
 
 class AgendaItemForm(GovukMixin, forms.Form):
@@ -35,7 +35,7 @@ class ReportNewForm(GovukMixin, forms.Form):
     result = forms.ChoiceField(label="Published result")
     layout = forms.ChoiceField(label="Layout", choices=[("cabinet", "Cabinet report (summary, results, comparison, recommendation)"),
                                                         ("scrutiny", "Scrutiny report (key issues, strengths, areas for improvement)")])
-    score = forms.CharField(label="Score compared", required=False,
+    score = forms.CharField(label="Score compared", required=False, max_length=200,
                             help_text="Areas summed, joined by +; empty for the framework's usual score")
     report_date = forms.DateField(label="Report date", required=False, help_text="Comparisons count results published by this date")
     meeting = forms.ChoiceField(label="Meeting", required=False)
@@ -48,15 +48,17 @@ class ReportNewForm(GovukMixin, forms.Form):
 
 class ReportEditForm(GovukMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    title = forms.CharField(label="Title")
+    title = forms.CharField(label="Title", max_length=300)
     exempt = forms.BooleanField(label="Exempt from publication", required=False)
-    exempt_paragraph = forms.CharField(label="Paragraph of Schedule 12A to the Local Government Act 1972", required=False)
+    exempt_paragraph = forms.CharField(label="Paragraph of Schedule 12A to the Local Government Act 1972", required=False,
+                                       max_length=40)
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
         for section in sections:
             self.fields[f"section_{section['key']}"] = forms.CharField(
-                label=section["heading"], required=False, widget=forms.Textarea(attrs={"rows": 5, "class": "govuk-textarea"}),
+                label=section["heading"], required=False, max_length=TEXTAREA_LIMIT,
+                widget=forms.Textarea(attrs={"rows": 5, "class": "govuk-textarea"}),
                 initial=section["text"])
 
 
@@ -65,7 +67,7 @@ class NoteForm(GovukMixin, forms.Form):
 
 
 class DecisionForm(GovukMixin, forms.Form):
-    title = forms.CharField(label="Title of the item")
+    title = forms.CharField(label="Title of the item", max_length=300)
     decision = forms.CharField(label="Record of the decision", widget=forms.Textarea(attrs={"rows": 6}))
     reasons = forms.CharField(label="Reasons for the decision", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     alternatives_rejected = forms.CharField(label="Alternative options considered and rejected", required=False,

@@ -10,9 +10,10 @@ from django.utils import timezone
 from apa.accounts.models import Role
 from apa.accounts.permissions import has_perm
 from apa.authorities.selectors import authority_detail
-from apa.errors import ApaError, NotFound
+from apa.errors import ApaError, NotFound, Problem
 from apa.publication.selectors import authority_results
 from apa.ui.access import public, roles
+from apa.ui.posts import bad_request, posted_text
 from apa.ui.responses import pdf_response
 
 from . import reporting, selectors, services
@@ -116,6 +117,8 @@ def meeting_detail(request, pk):
                 return redirect("meeting_detail", pk=meeting.pk)
             except ApaError as exc:
                 problems = exc.lines
+    elif request.method == "POST":
+        raise Http404("Nothing to do here")
     visible_ids = set(visible.values_list("pk", flat=True))
     items = [(item, item.report if item.report_id in visible_ids else None) for item in meeting.items.select_related("report")]
     return render(request, "councils/meeting_detail.html", {"meeting": meeting, "items": items, "form": form,
@@ -180,8 +183,12 @@ def report_detail(request, pk):
         if not may_manage:
             raise Http404("Nothing to do here")
         action = request.POST.get("action", "save")
+        if action not in ("save", "issue", "withdraw", "redraft"):
+            return bad_request(request)
         try:
-            if action == "save" and form is not None and form.is_valid():
+            if action == "save" and form is None:
+                raise ApaError(Problem("only a draft report can be edited"), code="conflict")
+            if action == "save" and form.is_valid():
                 data = form.cleaned_data
                 sections = {s["key"]: data.get(f"section_{s['key']}", s["text"]) for s in report.sections}
                 services.report_update(report=report, actor=user, version=data["version"], sections=sections,
@@ -191,11 +198,11 @@ def report_detail(request, pk):
             version = _posted_version(request)
             if action == "issue":
                 services.report_issue(report=report, actor=user, version=version,
-                                      supersedes_note=request.POST.get("note", ""))
+                                      supersedes_note=posted_text(request, "note", "Note"))
                 messages.success(request, "Report issued" + ("" if report.exempt else ": it is now public"))
                 return redirect("report_detail", pk=report.pk)
             if action == "withdraw":
-                services.report_withdraw(report=report, actor=user, version=version, note=request.POST.get("note", ""))
+                services.report_withdraw(report=report, actor=user, version=version, note=posted_text(request, "note", "Note"))
                 messages.success(request, "Report withdrawn")
                 return redirect("report_detail", pk=report.pk)
             if action == "redraft":
@@ -216,7 +223,7 @@ def report_pdf(request, pk):
     """The same HTML as the page's report body, through WeasyPrint with print CSS."""
     report = _report(request, pk)
     return pdf_response(request, "councils/report_print.html", _report_context(report), f"report-{report.pk}.pdf",
-                        private=not report.is_public)
+                        stylesheet="councils/report_print.css", private=not report.is_public)
 
 
 @public
@@ -292,7 +299,15 @@ def decision_detail(request, pk):
     if request.method == "POST":
         if not (may_record or may_publish or may_callin):
             raise Http404("Nothing to do here")
+        if action not in ("edit", "publish", "callin", "outcome", "recompute"):
+            return bad_request(request)
         try:
+            if action == "edit" and edit_form is None:
+                raise ApaError(Problem("only a draft decision can be edited"), code="conflict")
+            if action == "outcome" and callin is None:
+                raise ApaError(Problem("no call-in has been recorded on this decision"), code="conflict")
+            if action == "callin" and (decision.status != DecisionRecord.Status.PUBLISHED or callin is not None):
+                raise ApaError(Problem("a call-in is recorded on a published decision, once"), code="conflict")
             if action == "edit" and edit_form is not None and edit_form.is_valid():
                 data = dict(edit_form.cleaned_data)
                 version = data.pop("version")
@@ -312,13 +327,13 @@ def decision_detail(request, pk):
                                        reason=callin_form.cleaned_data["reason"], on=callin_form.cleaned_data["date"])
                 messages.success(request, "Call-in recorded")
                 return redirect("decision_detail", pk=decision.pk)
-            if action == "outcome" and outcome_form.is_valid() and callin is not None:
+            if action == "outcome" and outcome_form.is_valid():
                 services.callin_outcome(callin=callin, actor=user, version=outcome_form.cleaned_data["version"],
                                         outcome=outcome_form.cleaned_data["outcome"], on=outcome_form.cleaned_data["date"])
                 return redirect("decision_detail", pk=decision.pk)
             if action == "recompute":
                 services.decision_recompute(decision=decision, actor=user, version=_posted_version(request),
-                                            reason=request.POST.get("reason", ""))
+                                            reason=posted_text(request, "reason", "Reason"))
                 return redirect("decision_detail", pk=decision.pk)
         except ApaError as exc:
             problems = exc.lines

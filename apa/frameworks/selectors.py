@@ -27,6 +27,8 @@ def framework_get(*, code: str) -> Framework:
 def score_areas(*, framework: Framework, score: str | None) -> list[Area]:
     """Parse 'area+area' into the framework's areas, or its default score when none is named."""
     codes = [c.strip() for c in (score or framework.default_score).split("+") if c.strip()]
+    if not codes:
+        raise ApaError(Problem(f"a score names at least one area of framework {framework.code}, joined by +"))
     areas = {a.code: a for a in framework.areas.all()}
     unknown = [c for c in codes if c not in areas]
     if unknown:

@@ -40,6 +40,8 @@ def register(commands) -> None:
                    help="EES: keep only rows whose filter COLUMN is VALUE (repeatable; applies to every --measure)")
     _as_argument(p, "the account doing the import (an admin)")
     p.add_argument("--dry-run", action="store_true", help="check the file and say what would change; write nothing")
+    p.add_argument("--progress", action="store_true", default=None,
+                   help="show the progress bar even when standard error is not a terminal (shown on one by default)")
     p.set_defaults(handler=cmd_import)
 
     p = indicators.add_parser("list", help="list the indicator catalogue")
@@ -164,7 +166,7 @@ def cmd_import(args) -> int:
         reading = ees_read(path=args.path, mapping=args.mapping, measures=args.measure, filters=args.filter)
     else:
         reading = plain_read(path=args.path, mapping=args.mapping)
-    summary = indicator_values_import(reading=reading, actor=actor, progress=None, dry_run=args.dry_run)
+    summary = indicator_values_import(reading=reading, actor=actor, progress=args.progress, dry_run=args.dry_run)
     _warn(summary.warnings)
     print(("would import " if args.dry_run else "imported ") + str(summary))
     return 0

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 
 from apa.errors import ApaError, Problem
+from apa.tabular import csv_head
+from apa.uploads import INDICATORS_FILE
 
 from .readers import (
     AREA_BY_ONS,
@@ -59,17 +61,21 @@ def ees_read(*, path: Path, mapping: Path | None = None, measures: list[str] = (
     if not wanted:
         problems.append(Problem("name the measures to import: --measure COLUMN=CODE (and --filter COLUMN=VALUE), "
                                 "or a --mapping file"))
-    if not path.exists():
-        raise ApaError(Problem(f"{path} does not exist"))
+
+    def header_check(header):
+        absent = [c for c in ("time_period", "time_identifier", "geographic_level") if c not in header]
+        if absent:
+            raise ApaError(Problem(f"{path.name} is not an Explore Education Statistics file: no column "
+                                   f"{', '.join(absent)}"))
+
+    # The file, its header and its number of rows before pandas reads a row (apa.uploads.INDICATORS_FILE).
+    csv_head(path, limits=INDICATORS_FILE, header_check=header_check)
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise ApaError(Problem(f"{path.name} is not a readable CSV file: {exc}")) from None
     table.columns = [c.strip() for c in table.columns]
-    absent = [c for c in ("time_period", "time_identifier", "geographic_level") if c not in table.columns]
-    if absent:
-        raise ApaError(Problem(f"{path.name} is not an Explore Education Statistics file: no column "
-                               f"{', '.join(absent)}"))
+    header_check(table.columns)
     for m in wanted:
         for column in [m.column, *m.filters]:
             if column not in table.columns:

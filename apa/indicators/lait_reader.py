@@ -9,6 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from apa.errors import ApaError, Problem
+from apa.tabular import csv_head
+from apa.uploads import DICTIONARY_FILE, INDICATORS_FILE, rows_check, size_text
 
 from .readers import (
     AREA_BY_LAIT_NUMBER,
@@ -41,11 +43,21 @@ def lait_dictionary_read(path: Path, problems: list[Problem], warnings: list[str
     if not path.exists():
         problems.append(Problem(f"{path} does not exist; name the LAIT data dictionary with --dictionary"))
         return {}
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     required = ["Measure_short", "Topic", "Measure", "Polarity", "dps", "Year_Type", "No_Quartile"]
-    absent = [c for c in required if c not in table.columns]
-    if absent:
-        problems.append(Problem(f"{path.name} is not a LAIT data dictionary: no column {', '.join(absent)}"))
+
+    def header_check(header):
+        absent = [c for c in required if c not in header]
+        if absent:
+            raise ApaError(Problem(f"{path.name} is not a LAIT data dictionary: no column {', '.join(absent)}"))
+
+    try:
+        csv_head(path, limits=DICTIONARY_FILE, header_check=header_check)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except ApaError as exc:
+        problems.extend(exc.problems)
+        return {}
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        problems.append(Problem(f"{path.name} is not a readable CSV file: {exc}"))
         return {}
     specs: dict[str, IndicatorSpec] = {}
     first_row: dict[str, int] = {}
@@ -103,6 +115,38 @@ def lait_dictionary_read(path: Path, problems: list[Problem], warnings: list[str
     return specs
 
 
+LAIT_COLUMNS = ("Short Desc", "Years", "LA Number", "Values")
+
+
+def _columns_check(path: Path, columns) -> None:
+    absent = [c for c in LAIT_COLUMNS if c not in columns]
+    if absent:
+        raise ApaError(Problem(f"{path.name} is not in LAIT's long format: no column {', '.join(absent)}"))
+
+
+def _parquet_check(path: Path) -> None:
+    """A parquet file's footer only: its size, columns, number of rows and size once uncompressed."""
+    import pyarrow.parquet as pq
+
+    from apa.uploads import file_check
+
+    file_check(path, INDICATORS_FILE)
+    try:
+        handle = pq.ParquetFile(path)
+        meta = handle.metadata
+        columns = handle.schema_arrow.names
+    except Exception as exc:  # pyarrow raises many kinds for a damaged file
+        raise ApaError(Problem(f"{path.name} is not a readable LAIT file: {exc}")) from None
+    _columns_check(path, columns)
+    rows_check(meta.num_rows, INDICATORS_FILE, path.name)
+    if meta.num_rows == 0:
+        raise ApaError(Problem(f"{path.name} has a header and no rows"))
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if unpacked > INDICATORS_FILE.max_unzipped:
+        raise ApaError(Problem(f"{path.name} expands to {size_text(unpacked)}; {INDICATORS_FILE.kind} may expand "
+                               f"to at most {size_text(INDICATORS_FILE.max_unzipped)}"))
+
+
 def lait_read(*, path: Path, dictionary: Path | None) -> Reading:
     """LAIT's long format (`Short Desc`, `Years`, `LA Number`, `Values`; parquet or CSV) and its dictionary.
     Rows are numbered as a spreadsheet would number them: the first record is row 2."""
@@ -112,11 +156,15 @@ def lait_read(*, path: Path, dictionary: Path | None) -> Reading:
     path = Path(path)
     problems: list[Problem] = []
     warnings: list[str] = []
-    if not path.exists():
-        raise ApaError(Problem(f"{path} does not exist"))
+    parquet = path.suffix.lower() == ".parquet"
+    # The file, its columns and its number of rows before any row is read (apa.uploads.INDICATORS_FILE).
+    if parquet:
+        _parquet_check(path)
+    else:
+        csv_head(path, limits=INDICATORS_FILE, header_check=lambda header: _columns_check(path, header))
     specs = lait_dictionary_read(dictionary, problems, warnings) if dictionary else {}
     try:
-        if path.suffix.lower() == ".parquet":
+        if parquet:
             table = pq.read_table(path)
         else:
             table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
@@ -124,9 +172,7 @@ def lait_read(*, path: Path, dictionary: Path | None) -> Reading:
                 strings_can_be_null=False))
     except Exception as exc:  # pyarrow raises many kinds for a damaged file
         raise ApaError(Problem(f"{path.name} is not a readable LAIT file: {exc}")) from None
-    absent = [c for c in ("Short Desc", "Years", "LA Number", "Values") if c not in table.column_names]
-    if absent:
-        raise ApaError(Problem(f"{path.name} is not in LAIT's long format: no column {', '.join(absent)}"))
+    _columns_check(path, table.column_names)
 
     rows = np.arange(2, table.num_rows + 2)
     number, numbers = encode(pc.cast(table.column("LA Number"), pa.string()))

@@ -13,16 +13,21 @@ def plain_read(*, path: Path, mapping: Path | None = None) -> Reading:
     code or name; England and the regions by name or code. Indicators must be in the catalogue or defined in
     the mapping file."""
     from apa.tabular import read_rows
+    from apa.uploads import INDICATORS_FILE
 
     path = Path(path)
     problems: list[Problem] = []
     specs, _ = mapping_read(mapping, "plain", problems)
-    header, rows = read_rows(path)
+
+    def header_check(header):
+        names = {h.strip().lower() for h in header if h}
+        absent = [c for c in ("indicator", "authority", "period", "value") if c not in names]
+        if absent:
+            raise ApaError(Problem(f"{path.name} has no column {', '.join(absent)}; the columns are "
+                                   "indicator, authority, period, value"))
+
+    header, rows = read_rows(path, limits=INDICATORS_FILE, header_check=header_check)
     names = {h.strip().lower(): h for h in header if h}
-    absent = [c for c in ("indicator", "authority", "period", "value") if c not in names]
-    if absent:
-        raise ApaError(Problem(f"{path.name} has no column {', '.join(absent)}; the columns are "
-                               "indicator, authority, period, value"))
     cache: dict = {}
     numbers, codes, periods, areas, texts = [], [], [], [], []
     for number, record in rows:

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from apa.errors import ApaError, Problem
+from apa.uploads import MAPPING_FILE, file_check
 
 from .models import AREAS, Polarity
 
@@ -231,14 +232,22 @@ def mapping_read(path: Path | None, origin: str, problems: list[Problem]) -> tup
         problems.append(Problem(f"mapping file {path} does not exist"))
         return {}, []
     try:
+        file_check(path, MAPPING_FILE)
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except ApaError as exc:
+        problems.extend(exc.problems)
+        return {}, []
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         problems.append(Problem(f"{path.name} is not valid TOML: {exc}"))
+        return {}, []
+    items = data.get("indicators", [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        problems.append(Problem(f"{path.name}: indicators must be [[indicators]] tables"))
         return {}, []
     specs: dict[str, IndicatorSpec] = {}
     measures: list[Measure] = []
     known_outcomes = outcome_codes()
-    for number, item in enumerate(data.get("indicators", []), start=1):
+    for number, item in enumerate(items, start=1):
         where = f"{path.name}, indicator {number}"
         unknown = set(item) - SPEC_KEYS
         code = str(item.get("code", "")).strip()
@@ -331,7 +340,7 @@ def detect_format(path: Path) -> str:
         return "plain"
     try:
         with path.open(encoding="utf-8-sig", errors="replace") as handle:
-            header = [h.strip().strip('"').lower() for h in handle.readline().split(",")]
+            header = [h.strip().strip('"').lower() for h in handle.readline(65536).split(",")]
     except OSError:
         return "plain"
     if "short desc" in header and "values" in header:

@@ -14,6 +14,7 @@ from apa.authorities.models import Authority
 from apa.authorities.selectors import authority_detail as authority_get
 from apa.errors import ApaError, NotFound, PermissionDenied
 from apa.ui.access import public, roles
+from apa.ui.posts import bad_request
 from apa.ui.responses import csv_response
 
 from . import charts
@@ -223,6 +224,8 @@ def flag_detail(request, pk: int):
     form = FlagResponseForm(request.POST or None) if request.POST.get("action") == "resolve" else FlagResponseForm()
     problems = []
     if request.method == "POST":
+        if request.POST.get("action") not in ("withdraw", "resolve"):
+            return bad_request(request)
         try:
             if request.POST.get("action") == "withdraw":
                 flag_withdraw(user=request.user, flag=flag)

@@ -9,7 +9,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 class LineForm(GovukMixin, forms.Form):
     text = forms.CharField(label="What needs to improve", widget=forms.Textarea(attrs={"rows": 3}))
-    area = forms.CharField(label="Judgement area", required=False, help_text="For example Staying safe")
+    area = forms.CharField(label="Judgement area", required=False, max_length=200, help_text="For example Staying safe")
     kind = forms.ChoiceField(label="Kind", choices=PlanLine.Kind.choices, initial=PlanLine.Kind.DEVELOPMENT)
     result = forms.ChoiceField(label="From the result", required=False,
                                help_text="For a result published without its findings, such as an imported one")
@@ -30,7 +30,7 @@ class ActionForm(_OwnerMixin, GovukMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)  # the line's, or (to change it) the action's
     description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ChoiceField(label="Owner", required=False)
-    owner_name = forms.CharField(label="Owner's name, if they have no account", required=False)
+    owner_name = forms.CharField(label="Owner's name, if they have no account", required=False, max_length=200)
     due_date = forms.DateField(label="Due date", input_formats=DATE_FORMATS, help_text="For example 2025-03-31")
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices, initial=ActionStatus.AMBER)
 

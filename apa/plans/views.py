@@ -209,7 +209,8 @@ def plan_progress_pdf(request, dfe_code):
     authority = _authority(request, dfe_code)
     today = timezone.localdate()
     return pdf_response(request, "plans/progress_print.html", selectors.progress_report(authority=authority, today=today),
-                        f"improvement-plan-{authority.dfe_code}-{today.isoformat()}.pdf", private=True)
+                        f"improvement-plan-{authority.dfe_code}-{today.isoformat()}.pdf",
+                        stylesheet="plans/progress_print.css", private=True)
 
 
 @roles(Role.AUTHORITY_OFFICER)

@@ -21,6 +21,7 @@ from apa.authorities.selectors import authority_resolve
 from apa.errors import ApaError, Problem
 from apa.frameworks.models import Framework
 from apa.tabular import read_rows
+from apa.uploads import RESULTS_FILE
 
 from .models import PublishedCpaScore, ResultGrade
 from .selectors import results_current_at, results_visible
@@ -70,7 +71,7 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _table_rows(path: Path, names: dict, not_placed: dict, problems: list[Problem]) -> list[dict]:
-    header, raw = read_rows(path)
+    header, raw = read_rows(path, limits=RESULTS_FILE)
 
     def fail(number, column, message):
         problems.append(Problem(f"{message} (in {path.name})", row=number, column=column))

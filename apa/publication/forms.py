@@ -32,7 +32,7 @@ class JarForm(GovukMixin, forms.Form):
     """A Joint Area Review's dates, a grade for each core area of the framework, a public note and, when it is
     changed, why. `version` is the record's when the form was opened (a stale save is refused)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     fieldwork_from = forms.DateField(label="Fieldwork began", help_text="For example 2026-03-02",
                                      input_formats=DATE_FORMATS,
                                      error_messages={"required": "Enter the date fieldwork began",

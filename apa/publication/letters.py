@@ -1,7 +1,7 @@
 """Letters as documents: a published result version's letter as a page, as a PDF, and as files for a cycle.
 
 One template makes the page and the PDF (`publication/_letter_body.html`, wrapped by `letter.html` for the
-page and by `letter_print.html` with the print CSS `static/publication/letter.css` for WeasyPrint). The
+page and by `letter_print.html`, given to WeasyPrint with the print CSS `static/publication/letter.css`). The
 letter is read from the version's frozen snapshot (`Result.letter`, made by the assessment cycle); an
 imported result has none and gets a grades-only letter that says so. Results are found only through the one
 visibility rule (`selectors.results_visible` / `versions_visible`), so nothing unpublished is ever written.
@@ -46,8 +46,8 @@ def _titles() -> dict:
 
 @lru_cache(maxsize=1)
 def letter_css() -> str:
-    """The print CSS, inlined into the print template so that every PDF of a letter (published, draft or
-    built to files) has it without fetching anything."""
+    """The print CSS, given to WeasyPrint beside the print template (which has no <style>), so that every
+    PDF of a letter (published, draft or built to files) has it without fetching anything."""
     return LETTER_CSS.read_text(encoding="utf-8")
 
 
@@ -202,10 +202,11 @@ def _fonts():
 def letter_document(result, *, at=None):
     """The letter laid out in pages by WeasyPrint. The same version always gives the same bytes: nothing in
     it depends on the request or the moment (links are absolute only when SITE_URL is set)."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     html = render_to_string("publication/letter_print.html", letter_context(result, at=at))
-    return HTML(string=html, base_url=settings.SITE_URL or None).render(font_config=_fonts())
+    return HTML(string=html, base_url=settings.SITE_URL or None).render(
+        font_config=_fonts(), stylesheets=[CSS(string=letter_css(), font_config=_fonts())])
 
 
 def letter_pdf(result, *, at=None) -> bytes:

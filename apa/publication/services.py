@@ -13,6 +13,7 @@ from apa.errors import ApaError, PermissionDenied, Problem
 from apa.frameworks.models import Framework
 from apa.frameworks.selectors import grade_value
 from apa.tabular import parse_date, read_rows
+from apa.uploads import RESULTS_FILE
 
 from .models import DateBasis, GradeSource, Result, ResultCorrection, ResultGrade
 from .selectors import result_visible
@@ -74,10 +75,10 @@ class ImportSummary:
         )
 
 
-def _rows_from_file(path: Path) -> list[_Row]:
-    header, raw_rows = read_rows(path)
+def _results_header_check(header: list[str]) -> None:
+    """Either layout's columns, checked before any row is read."""
     if "Local authority area code" in header and "Overall effectiveness" in header:
-        return _ofsted_rows(path, raw_rows)
+        return
     missing = [h for h in RESULTS_HEADER if h not in header]
     if missing:
         raise ApaError(
@@ -87,6 +88,12 @@ def _rows_from_file(path: Path) -> list[_Row]:
                 row=1,
             )
         )
+
+
+def _rows_from_file(path: Path) -> list[_Row]:
+    header, raw_rows = read_rows(path, limits=RESULTS_FILE, header_check=_results_header_check)
+    if "Local authority area code" in header and "Overall effectiveness" in header:
+        return _ofsted_rows(path, raw_rows)
     return [_Row(number=n, **{k: r[k] for k in RESULTS_HEADER}) for n, r in raw_rows]
 
 

@@ -17,6 +17,7 @@ from apa.frameworks.selectors import framework_get
 from apa.frameworks.selectors import framework_list as frameworks_all
 from apa.tabular import parse_date
 from apa.ui.access import public, roles
+from apa.ui.posts import bad_request
 from apa.ui.responses import csv_response
 
 from .charts import release_charts
@@ -217,6 +218,8 @@ def result_correction(request, pk):
     if request.method == "POST":
         try:
             action = request.POST.get("action", "propose")
+            if action not in ("propose", "agree", "withdraw"):
+                return bad_request(request)
             if action in ("agree", "withdraw"):
                 correction = next((c for c in pending if str(c.pk) == request.POST.get("correction", "")), None)
                 if correction is None:
@@ -233,6 +236,7 @@ def result_correction(request, pk):
                 result_correction_propose(result=result, grades=grades, note=form.cleaned_data["note"], actor=request.user)
                 messages.success(request, "Correction proposed: it takes effect when a second moderator agrees")
                 return redirect("result_correction", pk=result.pk)
+            problems = [f"{form.fields[name].label}: {e}" for name, errs in form.errors.items() for e in errs]
         except ApaError as exc:
             problems = exc.lines
     return render(request, "publication/correction.html", {

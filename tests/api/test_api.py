@@ -215,7 +215,7 @@ def test_a_result_lists_its_grades_and_its_public_versions(client):
 def test_lists_page_with_next_links_to_the_end(client):
     first = get(client, f"{API}/authorities", limit=40)
     assert first["count"] == Authority.objects.count() and len(first["items"]) == 40
-    assert first["previous"] is None and first["next"].startswith("http://testserver/api/v1/authorities?")
+    assert first["previous"] is None and first["next"].startswith("https://testserver/api/v1/authorities?")
     seen, page, pages = [], first, 0
     while True:
         seen += [a["dfe_code"] for a in page["items"]]
@@ -299,7 +299,7 @@ def test_frameworks_and_authorities(client):
     assert get(client, f"{API}/authorities", q="Kent")["items"][0]["dfe_code"] == "886"
     assert get(client, f"{API}/authorities/886/neighbours", set_year=2021)["set_year"] == 2021
     index = get(client, f"{API}/")
-    assert index["openapi"] == "http://testserver/api/v1/openapi.json"
+    assert index["openapi"] == "https://testserver/api/v1/openapi.json"
 
 
 def test_docs_api_md_is_generated_from_the_spec():

@@ -17,15 +17,18 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, is_check_class, load_all_checks
 
+from tests.conftest import HTTPS
+
 EXAMPLES = 20
 BUDGET = 90.0  # seconds, for every operation together
 
 CONFIG = schemathesis.Config.from_dict({
+    "headers": HTTPS,  # as the proxy that ends TLS passes requests on (tests/conftest.py)
     "seed": 20070101,
     "generation": {"max-examples": EXAMPLES, "deterministic": True},
     "phases": {"coverage": {"enabled": False}},
 })
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=CONFIG)
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=CONFIG, headers=HTTPS)
 load_all_checks()
 ALL_CHECKS = [check for check in CHECKS.get_all() if not is_check_class(check)]
 ELAPSED: dict[str, float] = {}

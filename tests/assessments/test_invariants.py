@@ -30,7 +30,6 @@ from unittest import mock
 import pytest
 from django.db import transaction
 from django.db.models import Count, Max
-from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -67,6 +66,7 @@ from apa.publication.services import (
     result_correction_propose,
     result_correction_withdraw,
 )
+from tests.conftest import https_client
 
 settings.register_profile(
     "apa-ci", max_examples=20, stateful_step_count=25, derandomize=True, deadline=None, database=None,
@@ -1008,9 +1008,9 @@ class CycleMachine(RuleBasedStateMachine):
     # ---- at the end of each example: the pages ---------------------------------------------------------
 
     def pages_show_exactly_what_is_public(self):
-        clients = {"anonymous": Client()}
+        clients = {"anonymous": https_client()}
         for name in ("surrey_officer", "democratic_services"):
-            clients[name] = Client()
+            clients[name] = https_client()
             clients[name].force_login(World.users[name])
         for who, client in clients.items():
             def get(url, client=client):

@@ -6,11 +6,13 @@ is a SQLite file in a temporary directory, or, when DATABASE_URL names PostgreSQ
 """
 
 import os
+import secrets
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,14 +36,16 @@ ACCOUNTS = {  # the admin first: it adds the others
 }
 # The running server's environment, for journeys that set things up through the command line.
 SERVER_ENV: dict[str, str] = {}
+# What the proxy in front of the server would add to every request (a browser context's extra_http_headers).
+HTTPS_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
-def _postgres_database(url: str) -> tuple[str, str]:
+def _postgres_database(url: str, suffix: str = "e2e") -> tuple[str, str]:
     """(URL of the e2e database, its name), after dropping and creating it."""
     import psycopg
 
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'apa'}_e2e"
+    name = f"{parts.path.lstrip('/') or 'apa'}_{suffix}"
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -70,18 +74,30 @@ def _run(args, env, stdin=None):
     return done
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """The base URL of a running `apa serve` on a freshly initialised database."""
-    directory = tmp_path_factory.mktemp("e2e")
+def server_environment(directory: Path, suffix: str = "e2e") -> tuple[dict[str, str], str | None]:
+    """The environment of a server on a database of its own (a SQLite file in `directory`, or
+    <name>_<suffix> when DATABASE_URL names PostgreSQL), and that PostgreSQL database's name."""
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
     given = os.environ.get("DATABASE_URL", "")
     postgres = None
     if given.startswith(("postgres://", "postgresql://")):
-        env["DATABASE_URL"], postgres = _postgres_database(given)
+        env["DATABASE_URL"], postgres = _postgres_database(given, suffix)
     else:
-        env["DATABASE_URL"] = f"sqlite:///{directory / 'e2e.sqlite3'}"
-    env["SECRET_KEY"] = "e2e-only"
+        env["DATABASE_URL"] = f"sqlite:///{directory / f'{suffix}.sqlite3'}"
+    env["SECRET_KEY"] = "e2e-only-" + secrets.token_urlsafe(40)
+    env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    # The production settings, behind a pretend proxy that ends TLS: the browser says X-Forwarded-Proto: https
+    # (HTTPS_HEADERS) on every request, as that proxy would.
+    env["SECURE_PROXY_SSL_HEADER"] = "X-Forwarded-Proto"
+    env.setdefault("WEB_CONCURRENCY", "2")
+    return env, postgres
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The base URL of a running `apa serve` on a freshly initialised database."""
+    directory = tmp_path_factory.mktemp("e2e")
+    env, postgres = server_environment(directory)
 
     _run(["init", "--skip-indicators"], env)
     for username, spec in ACCOUNTS.items():
@@ -89,8 +105,18 @@ def server(tmp_path_factory):
         extra += [] if spec["role"] == "admin" else ["--as", "e2e-admin"]
         _run(["users", "add", username, "--role", spec["role"], *extra], env, stdin=spec["password"] + "\n")
     SERVER_ENV.update(env)
+    with serving(env, directory, postgres) as base:
+        yield base
 
+
+@contextmanager
+def serving(env: dict[str, str], directory: Path, postgres: str | None = None):
+    """Run `apa serve` on a free port with `env` until the block ends; yields its base URL. Drops the
+    PostgreSQL database `postgres` afterwards."""
+    given = os.environ.get("DATABASE_URL", "")
     base = f"http://127.0.0.1:{_free_port()}"
+    # The browser's forms say Origin: http://... while the server, told it is behind TLS, expects https://.
+    env = {**env, "CSRF_TRUSTED_ORIGINS": base}
     log = (directory / "server.log").open("w")
     process = subprocess.Popen([str(APA), "serve", base.removeprefix("http://")], env=env, stdout=log,
                                stderr=subprocess.STDOUT)
@@ -100,7 +126,8 @@ def server(tmp_path_factory):
             if process.poll() is not None:
                 pytest.fail(f"apa serve stopped ({process.returncode}):\n{(directory / 'server.log').read_text()}")
             try:
-                with urllib.request.urlopen(base + "/", timeout=2) as response:
+                probe = urllib.request.Request(base + "/", headers=HTTPS_HEADERS)
+                with urllib.request.urlopen(probe, timeout=2) as response:
                     if response.status == 200:
                         break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -153,7 +180,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(base_url=server)
+    context = browser.new_context(base_url=server, extra_http_headers=HTTPS_HEADERS)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     yield tab
@@ -162,7 +189,7 @@ def page(browser, server):
 
 @pytest.fixture
 def page_without_javascript(browser, server):
-    context = browser.new_context(base_url=server, java_script_enabled=False)
+    context = browser.new_context(base_url=server, java_script_enabled=False, extra_http_headers=HTTPS_HEADERS)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     yield tab

@@ -1,9 +1,7 @@
-"""The letter template's helpers: its layout and title, worked out from the letter's data, and its print CSS."""
+"""The letter template's helpers: its layout and title, worked out from the letter's data."""
 
 from django import template
-from django.utils.safestring import mark_safe
 
-from apa.publication.letters import letter_css as _letter_css
 from apa.publication.letters import letter_heading
 from apa.publication.letters import letter_layout as _letter_layout
 
@@ -20,9 +18,3 @@ def letter_layout(letter: dict) -> dict:
 def letter_title(letter: dict) -> str:
     """The letter's title in its framework's form (no database)."""
     return letter_heading(letter)["title"]
-
-
-@register.simple_tag
-def letter_css() -> str:
-    """The print CSS inline (it is ours, read from static/publication/letter.css)."""
-    return mark_safe(_letter_css())  # a file shipped with APA, not user input
