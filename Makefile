@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ASSETS := build/root/assets
 
-.PHONY: run test setup lint bench fuzz clean chromium poppler
+.PHONY: run test setup lint bench fuzz clean chromium poppler pgclient
 
 run: setup  ## set up, load the reference data and serve at http://127.0.0.1:8000
 	DEBUG=1 $(BIN)/apa init
@@ -15,7 +15,7 @@ test: setup lint  ## set up and run every test: lint, unit, integration (on two 
 	$(BIN)/pytest -n 2 -m "not browser"
 	$(BIN)/pytest -m browser
 
-setup: $(VENV)/.installed $(ASSETS)/.installed chromium poppler
+setup: $(VENV)/.installed $(ASSETS)/.installed chromium poppler pgclient
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ chromium:
 # Letter PDFs are read back in tests with poppler's pdftotext.
 poppler:
 	@command -v pdftotext >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null)
+
+# `apa backup` and `apa restore` on PostgreSQL use pg_dump and pg_restore.
+pgclient:
+	@command -v pg_dump >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null)
 
 lint: setup
 	$(BIN)/ruff check apa tests bench scripts
