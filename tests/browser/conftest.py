@@ -45,7 +45,8 @@ def _postgres_database(url: str, suffix: str = "e2e") -> tuple[str, str]:
     import psycopg
 
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'apa'}_{suffix}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # each worker of `pytest -n` its own database
+    name = f"{parts.path.lstrip('/') or 'apa'}_{suffix}" + (f"_{worker}" if worker else "")
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
