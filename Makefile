@@ -12,7 +12,7 @@ run: setup  ## set up, load the reference data and serve at http://127.0.0.1:800
 	DEBUG=1 $(BIN)/apa serve 127.0.0.1:8000
 
 test: setup lint  ## set up and run every test: lint, unit, integration (on two worker processes), browser
-	$(BIN)/pytest -n 2 -m "not browser"
+	$(BIN)/pytest -n 2 --dist loadfile -m "not browser"
 	$(BIN)/pytest -n 2 --dist loadfile -m browser
 
 setup: $(VENV)/.installed $(ASSETS)/.installed chromium poppler pgclient

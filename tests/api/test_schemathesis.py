@@ -32,6 +32,8 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 load_all_checks()
 ALL_CHECKS = [check for check in CHECKS.get_all() if not is_check_class(check)]
 ELAPSED: dict[str, float] = {}
+# Every operation and the budget check run in one process (`make test` distributes by file, --dist loadfile),
+# so the budget sums the whole run rather than one worker's share.
 
 
 @pytest.fixture
@@ -61,7 +63,7 @@ def test_api_conforms_to_its_spec(sample, one_connection, timed, case):
 
 def test_the_run_took_at_most_90_seconds():
     if not ELAPSED:
-        pytest.skip("the schemathesis operations did not run in this session")
+        pytest.skip("the schemathesis operations were not selected in this run")
     total = sum(ELAPSED.values())
     print(f"schemathesis: {len(ELAPSED)} operations in {total:.1f} s")
     assert total <= BUDGET, f"{total:.1f} s over {len(ELAPSED)} operations: {sorted(ELAPSED.items(), key=lambda x: -x[1])[:5]}"
