@@ -4,18 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 ASSETS := build/root/assets
 
-.PHONY: run test setup lint bench fuzz clean chromium poppler pgclient
+.PHONY: run test setup lint bench fuzz clean chromium poppler pgclient redis
 
-run: setup  ## set up, load the reference data and serve at http://127.0.0.1:8000
+run: setup  ## set up, load the reference data and serve at http://127.0.0.1:8000, with a job worker and beat
 	DEBUG=1 $(BIN)/apa init
 	DEBUG=1 $(BIN)/apa demo
-	DEBUG=1 $(BIN)/apa serve 127.0.0.1:8000
+	DEBUG=1 $(BIN)/apa worker --concurrency 2 & worker=$$!; DEBUG=1 $(BIN)/apa beat & beat=$$!; \
+	    trap 'kill $$worker $$beat 2>/dev/null' EXIT INT TERM; DEBUG=1 $(BIN)/apa serve 127.0.0.1:8000
 
 test: setup lint  ## set up and run every test: lint, unit, integration (on two worker processes), browser
 	$(BIN)/pytest -n 2 --dist loadfile -m "not browser"
 	$(BIN)/pytest -n 2 --dist loadfile -m browser
 
-setup: $(VENV)/.installed $(ASSETS)/.installed chromium poppler pgclient
+setup: $(VENV)/.installed $(ASSETS)/.installed chromium poppler pgclient redis
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +41,13 @@ poppler:
 # `apa backup` and `apa restore` on PostgreSQL use pg_dump and pg_restore.
 pgclient:
 	@command -v pg_dump >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null)
+
+# Background jobs (Celery) need Redis: Debian's redis-server, installed and started when none answers on 6379.
+redis:
+	@$(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 1)" 2>/dev/null || { \
+	    command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null); \
+	    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null; \
+	    for i in $$(seq 1 50); do $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 1)" 2>/dev/null && break; sleep 0.2; done; }
 
 lint: setup
 	$(BIN)/ruff check apa tests bench scripts

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "apa.councils.commands",
     "apa.plans.commands",
     "apa.opendata.commands",
+    "apa.jobs.commands",
     "apa.ops.commands",
 ]
 

@@ -1,10 +1,11 @@
-"""Settings from the environment (docs/operations.md lists every variable).
+"""Settings from the environment (docs/deploy.md, "Settings", lists every variable).
 
 With DEBUG on (`make run`) the defaults serve one machine over plain HTTP. Without DEBUG every setting is a
 production one: secure cookies, HSTS, the redirect to HTTPS. Importing this module never fails, so tests and
 the jobs (`apa init`) run without SECRET_KEY; `apa serve` and `apa.wsgi` refuse to serve without it and
 ALLOWED_HOSTS (SERVE_REFUSAL below)."""
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "apa.councils",
     "apa.plans",
     "apa.opendata",
+    "apa.jobs",
     "apa.api",
     "apa.ui",
     "corsheaders",
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",  # first, so that every response carries the policy, redirects included
     "django.middleware.security.SecurityMiddleware",
+    "apa.dbrouter.PublicReadsMiddleware",  # public reads from the replica, when there is one (docs/deploy.md)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,6 +129,32 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE",
                                             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A read replica of the primary (PostgreSQL streaming replication) for public pages' reads (apa/dbrouter.py).
+if _env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(_env("DATABASE_REPLICA_URL"), conn_max_age=60)
+    DATABASE_ROUTERS = ["apa.dbrouter.ReplicaRouter"]
+
+
+
+def _cache(url: str) -> dict:
+    """CACHE_URL: empty or `locmem://` (this process's memory), `redis://host:port/db` (`rediss://` with TLS; one
+    cache for every app server) or `dummy://` (nothing kept). Public pages are keyed on the data (apa.ui.cache)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "apa"}
+    if url == "dummy://":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if url not in ("", "locmem://"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"CACHE_URL {url!r} is not locmem://, redis://HOST:PORT/DB or dummy://")
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "apa",
+            "OPTIONS": {"MAX_ENTRIES": 1000}}
+
+
+CACHES = {"default": _cache(_env("CACHE_URL"))}
+# How long a cached public page is kept unasked-for (seconds). Its key changes with the data, so this bounds only
+# memory, and how long a change of reference data (authorities, frameworks: `apa init`) takes to show.
+PAGE_CACHE_SECONDS = int(_env("PAGE_CACHE_SECONDS") or 600)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -153,12 +182,33 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Uploaded documents are kept through Django's storage API: by default files under MEDIA_ROOT; STORAGE_BACKEND names
+# another storage class (an object store's, docs/deploy.md) and STORAGE_OPTIONS its options, a JSON object.
+def _json_object(name: str) -> dict:
+    try:
+        value = json.loads(_env(name) or "{}")
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} is not a JSON object, e.g. {{\"bucket_name\": \"apa-documents\"}}")
+    return value
+
+
+STORAGES = {
+    "default": {"BACKEND": _env("STORAGE_BACKEND") or "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": _json_object("STORAGE_OPTIONS")},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # The address people use to reach this service, for links in emails (alerts, password reset).
 SITE_URL = os.environ.get("SITE_URL", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "apa@localhost")
+if _env("EMAIL_FILE_PATH"):  # with the file-based backend: one file per email, for a test or a trial
+    EMAIL_FILE_PATH = _env("EMAIL_FILE_PATH")
 
 # ---- security headers and cookies (docs/operations.md) ------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -167,6 +217,10 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Signed-in people are signed out after 30 minutes without a request: every request of a session with data in it
+# saves it again with a fresh expiry (a visitor with an empty session, the public, writes nothing).
+SESSION_COOKIE_AGE = int(_env("SESSION_IDLE_SECONDS") or 1800)
+SESSION_SAVE_EVERY_REQUEST = True
 SECURE_SSL_REDIRECT = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000  # one year, as the HSTS preload list asks
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -219,9 +273,42 @@ AXES_CLIENT_IP_CALLABLE = "apa.accounts.throttle.client_ip"
 PASSWORD_RESET_LIMIT = 3  # requests sent per email address, and per client address, in PASSWORD_RESET_WINDOW
 PASSWORD_RESET_WINDOW = timedelta(hours=1)
 
+# ---- background jobs: Celery with Redis (docs/operations.md, "Background jobs") ---------------------------------
+# Every task is acknowledged only when it has finished; a task whose worker died is delivered again once the
+# visibility timeout has passed, so the timeout is longer than any task may run (the hard time limit).
+REDIS_URL = _env("REDIS_URL") or "redis://127.0.0.1:6379/0"
+CELERY_BROKER_URL = _env("CELERY_BROKER_URL") or REDIS_URL
+CELERY_RESULT_BACKEND = _env("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL
+JOB_VISIBILITY_TIMEOUT = int(_env("JOB_VISIBILITY_TIMEOUT") or 3600)  # seconds
+# How often a worker looks for tasks whose visibility timeout has passed, to deliver them again (seconds).
+JOB_RESTORE_SWEEP = int(_env("JOB_RESTORE_SWEEP") or 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": JOB_VISIBILITY_TIMEOUT,
+                                   "unacked_restore_interval": JOB_RESTORE_SWEEP, "unacked_restore_throttle": 1}
+# The result backend holds only the progress a running import or package reports (the jobs' outcomes are in
+# the database): no task's result is kept, and a backend that does not answer costs a page one short retry.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0,
+                                                            "interval_step": 0.2, "interval_max": 0.5}}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_TASK_TIME_LIMIT = max(1, int(JOB_VISIBILITY_TIMEOUT * 0.8))
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = _env("JOB_QUEUE") or "apa"
+CELERY_RESULT_EXPIRES = timedelta(days=7)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "Europe/London"
+CELERY_BEAT_SCHEDULE_FILENAME = _env("JOB_BEAT_SCHEDULE") or str(BASE_DIR / "build" / "celerybeat-schedule")
+# How often beat records publications whose time has passed (seconds), and when the alert digest goes out.
+JOB_PUBLISH_EVERY = int(_env("JOB_PUBLISH_EVERY") or 60)
+JOB_ALERTS_AT = _env("JOB_ALERTS_AT") or "07:00"  # HH:MM, UK time, every day
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

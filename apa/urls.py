@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("apa.plans.urls")),
     path("api/", include("apa.api.urls")),
     path("", include("apa.opendata.urls")),
+    path("", include("apa.jobs.urls")),
 ]
 
 handler403 = "apa.ui.views.error_403"

@@ -17,6 +17,16 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The read replica (DATABASE_REPLICA_URL) in tests: a second connection to the test database itself (a test
+    # mirror), used only where a test installs the router (tests/test_replica.py).
+    # On SQLite the two share one in-memory database, where each test's transaction holds its table locks until it
+    # rolls back: the replica's is a reader's (deferred, read-uncommitted: it takes no table locks).
+    default = settings.DATABASES["default"]
+    options = default.get("OPTIONS", {})
+    if default["ENGINE"].endswith("sqlite3"):
+        options = {"timeout": options.get("timeout", 20), "init_command": "PRAGMA read_uncommitted=1;"}
+    settings.DATABASES["replica"] = {**default, "OPTIONS": options,
+                                     "TEST": {**default.get("TEST", {}), "MIRROR": "default"}}
 
 
 def https_client(**kwargs):
@@ -58,6 +68,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         cpa_tables_load()  # the published CPA tables, as `apa init` loads them
         for username, spec in PERSONAS.items():
             user_add(username=username, password=PASSWORD, **spec)
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_empty():
+    """Public pages are cached under keys made of the data's state (apa.ui.cache), so another test's entry could
+    only ever be served for the same data; emptying the cache first means none is even reachable."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -52,7 +52,8 @@ def test_help_of_command_groups_lists_their_actions(capsys, group, actions):
 
 
 # docs/permissions.md: the system jobs run without a person; the public reads show only published data.
-SYSTEM_JOBS = {"init", "demo", "cycle publish-due", "alerts send", "backup", "restore"}
+SYSTEM_JOBS = {"init", "demo", "cycle publish-due", "alerts send", "backup", "restore", "worker", "beat", "jobs list",
+               "jobs show"}
 PUBLIC_READS = {"serve", "frameworks", "authority", "compare", "benchmark", "indicators list", "indicators show",
                 "indicators history", "indicators evidence", "callin-deadline",
                 "results cpa", "letters build", "opendata build", "opendata indicators", "opendata releases", "opendata validate"}

@@ -6,6 +6,7 @@ from .models import Role
 # Links in the header for signed-in roles: (label, URL name, roles that see it; empty = every signed-in user).
 NAV_FOR_ROLES = [
     ("Assessment cycles", "cycle_list", {Role.INSPECTOR, Role.MODERATOR, Role.PUBLISHER, Role.AUTHORITY_OFFICER, Role.ADMIN}),
+    ("Background jobs", "job_list", {Role.PUBLISHER, Role.ADMIN}),
     ("Alerts", "alerts", set()),
 ]
 

@@ -127,6 +127,12 @@ def is_raiser(user, obj) -> bool:
 
 
 @rules.predicate
+def is_starter(user, obj) -> bool:
+    """The person who started this background job."""
+    return is_active(user) and obj is not None and getattr(obj, "started_by_id", None) == user.pk
+
+
+@rules.predicate
 def letter_shared(user, obj) -> bool:
     """The assessment's draft letter has gone to the authority (factual accuracy onwards)."""
     assessment = _assessment_of(obj)
@@ -229,6 +235,13 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("plans.view_plan", is_officer_of, "see the improvement plan, its history, clinics and progress", OFFICER),
     _p("plans.edit_plan", is_officer_of,
        "change the plan (lines, actions, progress notes), record a clinic and draft a progress report", OFFICER),
+    # background jobs
+    _p("jobs.build_letters", is_publisher, "build a framework's published letters as files, in the background",
+       "publishers"),
+    _p("jobs.build_opendata", is_publisher, "build the open-data packages of the latest releases, in the background",
+       "publishers"),
+    _p("jobs.view_job", is_starter | is_admin, "follow a background job and download what it wrote",
+       "the person who started it, and admins"),
 )
 
 BY_NAME = {p.name: p for p in PERMISSIONS}

@@ -6,7 +6,10 @@ from functools import wraps
 from django.http import JsonResponse
 from django.urls import URLPattern, URLResolver, path, register_converter
 
+from apa.indicators.selectors import indicators_state
+from apa.publication.selectors import publication_state
 from apa.ui.access import public
+from apa.ui.cache import cached_for_public
 
 from .api import api
 
@@ -28,12 +31,20 @@ def _read_only(view):
     return answer
 
 
+# The routes whose answers are cached for the public (apa.ui.cache), with the state of the data they read.
+CACHED = {name: publication_state for name in ("results", "result", "result_version")} | {
+    name: indicators_state for name in ("benchmark", "values", "indicator")}
+
+
 def _public(patterns):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             _public(pattern.url_patterns)
         elif isinstance(pattern, URLPattern):
-            pattern.callback = public(_read_only(pattern.callback))
+            view = _read_only(pattern.callback)
+            if pattern.name in CACHED:
+                view = cached_for_public(CACHED[pattern.name])(view)
+            pattern.callback = public(view)
     return patterns
 
 

@@ -149,23 +149,12 @@ def init_indicators() -> None:
 
 
 def cmd_import(args) -> int:
-    from apa.indicators.ees_reader import ees_read
-    from apa.indicators.lait_reader import lait_read
-    from apa.indicators.plain_reader import plain_read
-    from apa.indicators.readers import detect_format
+    from apa.indicators.files import indicator_file_read
     from apa.indicators.services import indicator_values_import
 
     actor = _account(args, "indicators.import_values")
-    fmt = args.format or detect_format(args.path)
-    if fmt == "lait":
-        dictionary = args.dictionary
-        if dictionary is None and (args.path.parent / "lait_data_dictionary.csv").exists():
-            dictionary = args.path.parent / "lait_data_dictionary.csv"
-        reading = lait_read(path=args.path, dictionary=dictionary)
-    elif fmt == "ees":
-        reading = ees_read(path=args.path, mapping=args.mapping, measures=args.measure, filters=args.filter)
-    else:
-        reading = plain_read(path=args.path, mapping=args.mapping)
+    reading = indicator_file_read(path=args.path, fmt=args.format, dictionary=args.dictionary, mapping=args.mapping,
+                                  measures=args.measure, filters=args.filter)
     summary = indicator_values_import(reading=reading, actor=actor, progress=args.progress, dry_run=args.dry_run)
     _warn(summary.warnings)
     print(("would import " if args.dry_run else "imported ") + str(summary))

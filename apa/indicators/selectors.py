@@ -6,7 +6,7 @@ evidence.py.
 
 import math
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from apa.accounts.permissions import has_perm, require, require_visible
 from apa.authorities.models import Authority
@@ -15,6 +15,7 @@ from apa.errors import NotFound, PermissionDenied, Problem
 from .models import (
     AreaValue,
     Flag,
+    FlagStatus,
     Import,
     Indicator,
     IndicatorOutcome,
@@ -23,6 +24,21 @@ from .models import (
     Value,
     ValueChange,
 )
+
+# ----------------------------------------------------------------------------------------------------------
+# What a cached public page of indicators is keyed on (apa.ui.cache)
+
+
+def indicators_state() -> str:
+    """The data release as stored: every import that changed anything (an import that changes nothing leaves
+    no Import row; the catalogue, periods and values change only through one), the indicators' outcomes, and
+    the flags, whose open ones the pages mark. Any of those changing changes it."""
+    imports = Import.objects.aggregate(n=Count("pk"), last=Max("pk"), at=Max("imported_at"))
+    outcomes = IndicatorOutcome.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    flags = Flag.objects.aggregate(n=Count("pk"), last=Max("pk"), open=Count("pk", filter=Q(status=FlagStatus.OPEN)),
+                                   closed=Max("closed_at"))
+    return "|".join(str(part) for part in (*imports.values(), *outcomes.values(), *flags.values()))
+
 
 # ----------------------------------------------------------------------------------------------------------
 # Catalogue

@@ -114,10 +114,32 @@ def _problems_raise(problems: list[Problem]) -> None:
     raise ApaError(problems)
 
 
-def _progress(total: int, desc: str, enabled: bool | None):
+class _Reported:
+    """A progress bar that tells a function (values written, values to write) instead of a terminal: a
+    background job's progress page."""
+
+    def __init__(self, total: int, report):
+        self.total, self.done, self.report = total, 0, report
+        report(0, total)
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        self.report(self.done, self.total)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def _progress(total: int, desc: str, enabled):
+    """`enabled`: True or False (a bar on the terminal or none), None (a bar only on a terminal, so logs and
+    pipes stay clean), or a function called with (done, total) as values are written."""
+    if callable(enabled):
+        return _Reported(total, enabled)
     from tqdm import tqdm
 
-    # None: shown only on a terminal, so logs and pipes stay clean.
     return tqdm(total=total, desc=desc, unit="value", unit_scale=True, leave=False,
                 disable=None if enabled is None else not enabled)
 
@@ -126,14 +148,14 @@ SYSTEM_JOB = "system"  # the actor recorded for an import no person ran
 
 
 def indicator_values_import(
-    *, reading: Reading, actor=None, progress: bool | None = False, dry_run: bool = False
+    *, reading: Reading, actor=None, progress=False, dry_run: bool = False
 ) -> ImportSummary:
     """Apply a reading wholly or not at all (see the module docstring). A dry run does everything, then rolls
     back, so it reports exactly what an import would change.
 
     `actor` is the account importing, which must hold indicators.import_values. None means a system job with
     no person behind it (`apa init` loading the shipped set, a test's set-up), recorded as SYSTEM_JOB; no
-    command a person types passes None (`apa indicators import` needs --as)."""
+    command a person types passes None (`apa indicators import` needs --as). `progress`: see _progress."""
     if actor is not None:
         require("indicators.import_values", actor)
     actor_name = SYSTEM_JOB if actor is None else actor.username

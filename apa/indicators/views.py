@@ -14,6 +14,7 @@ from apa.authorities.models import Authority
 from apa.authorities.selectors import authority_detail as authority_get
 from apa.errors import ApaError, NotFound, PermissionDenied
 from apa.ui.access import public, roles
+from apa.ui.cache import cached_for_public
 from apa.ui.posts import bad_request
 from apa.ui.responses import csv_response
 
@@ -27,6 +28,7 @@ from .selectors import (
     flags_for_user,
     indicator_get,
     indicator_periods,
+    indicators_state,
     latest_period_labels,
     period_get,
     value_get,
@@ -82,6 +84,7 @@ def _chosen_authority(request) -> Authority | None:
 
 
 @public
+@cached_for_public(indicators_state)
 def indicator_detail(request, code: str):
     try:
         indicator = indicator_get(code=code)
@@ -146,6 +149,7 @@ PROFILE_COLUMNS = ["indicator", "title", "period", "value", "missing_reason", "q
 
 
 @public
+@cached_for_public(indicators_state)
 def authority_indicators(request, dfe_code: str):
     authority = _authority_or_404(dfe_code)
     outcome = request.GET.get("outcome", "")

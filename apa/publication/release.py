@@ -23,6 +23,7 @@ from apa.frameworks.selectors import score_areas
 from .models import DateBasis, ResultGrade
 from .selectors import (
     TOO_FEW_FOR_QUARTILES,
+    area_lineages,
     competition_rank,
     national_table,
     quartile_label,
@@ -96,7 +97,7 @@ class Release:
 
     @cached_property
     def _change_data(self) -> tuple[list[dict], list[tuple]]:
-        # Read only when shown: each authority's history is one more query, and each change its own lineage.
+        # Read only when shown: every authority's history is one more query, the areas' lineages another.
         return _changes([r["result"] for r in self.table["rows"]], self.areas, at=self.at)
 
     @property
@@ -199,8 +200,9 @@ def _changes(results, areas: list[Area], at=None) -> tuple[list[dict], list[tupl
         history[other.authority_id].append(other)
     counts = {a.pk: Counter() for a in areas}
     detail = []
+    lineages = area_lineages()
     for result in results:
-        for change in result_changes(result=result, history=history[result.authority_id]):
+        for change in result_changes(result=result, history=history[result.authority_id], lineages=lineages):
             if change.area.pk in counts:
                 counts[change.area.pk][change.direction] += 1
             detail.append((result.authority, change))

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from apa.authorities.models import Authority
@@ -16,7 +16,7 @@ from apa.errors import ApaError, NotFound, Problem
 from apa.frameworks.models import Area, Framework
 from apa.frameworks.selectors import score_areas
 
-from .models import JointAreaReview, Result, ResultGrade
+from .models import DateBasis, GradeSource, JointAreaReview, Result, ResultGrade
 
 GROUPS = ("all", "region", "type", "neighbours")
 
@@ -70,6 +70,30 @@ def jars_visible(*, viewer=None, at=None) -> QuerySet:
                                           result__in=versions_visible(at=at))
 
 
+def publication_state(*, at=None) -> str:
+    """What a cached public page of published results is keyed on (apa.ui.cache): the day (comparisons and
+    releases count what is published on or before today, a JAR is public from its publication date) and the
+    versions released at `at` through the one visibility rule — how many, which, how many current, the latest
+    publication at or before `at`, the latest stored, how many have their own publication date — with the
+    grades, sources and JAR records as stored. A publication whose time passes, a result released, a correction,
+    an import, or a JAR recorded or changed each changes it. A version under embargo is not in it (its grades
+    are counted, which can change the key but never what it serves)."""
+    at = at or timezone.now()
+    released = _public(at)
+    results = Result.objects.aggregate(
+        n=Count("pk", filter=released), ids=Sum("pk", filter=released),
+        current=Count("pk", filter=released & Q(is_current=True)),
+        latest=Max("visible_from", filter=released), stored=Max("created_at", filter=released),
+        # An import changes a stored result only to give it its own publication date (basis "given").
+        dated=Count("pk", filter=released & Q(publication_basis=DateBasis.GIVEN)),
+    )
+    grades = ResultGrade.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    sources = GradeSource.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    jars = JointAreaReview.objects.aggregate(n=Count("pk"), last=Max("pk"), changed=Max("updated_at"))
+    return "|".join(str(part) for part in (
+        timezone.localdate(at), *results.values(), *grades.values(), *sources.values(), *jars.values()))
+
+
 def result_of_assessment(*, assessment_id: int):
     """The current version of a cycle's result, public or not (for the cycle's own rules, never for display)."""
     return Result.objects.filter(assessment_id=assessment_id, is_current=True).first()
@@ -93,16 +117,43 @@ def latest_results(*, framework: Framework, year: int | None, as_of: date, at=No
     """For each authority that existed on `as_of`, its latest result under the framework (and year, for
     yearly frameworks) published on or before that date: 'published so far'. With `at`, the results as they
     were at that moment (results_current_at), for a release rebuilt later."""
+    candidates = _published_so_far(framework=framework, year=year, as_of=as_of, at=at)
+    # The latest per authority is chosen first, so grades and sources are read for those only (a framework of
+    # inspections has several results per authority).
+    chosen = dict(candidates.values_list("authority_id", "pk"))
+    latest: dict[int, object] = {}
+    for result in _with_grades(candidates.filter(pk__in=list(chosen.values()))):
+        latest[result.authority_id] = result
+    return latest
+
+
+def _published_so_far(*, framework: Framework, year: int | None, as_of: date, at=None) -> QuerySet:
+    """latest_results' candidates, oldest first (so the last one per authority is its latest)."""
     qs = (results_visible() if at is None else results_current_at(at=at)).filter(framework=framework,
                                                                                 counts_from__lte=as_of)
     if framework.yearly and year is not None:
         qs = qs.filter(year=year)
     qs = qs.filter(Q(authority__start_date__isnull=True) | Q(authority__start_date__lte=as_of))
     qs = qs.filter(Q(authority__end_date__isnull=True) | Q(authority__end_date__gte=as_of))
-    latest: dict[int, object] = {}
-    for result in _with_grades(qs).order_by("counts_from", "key"):
-        latest[result.authority_id] = result
-    return latest
+    return qs.order_by("counts_from", "key")
+
+
+def latest_scores(*, framework: Framework, year: int | None, as_of: date, areas: list[Area]) -> dict:
+    """{authority: score} of latest_results' results that have a grade for every area of the score (score_of),
+    read as two plain queries: what comparisons need, without building every grade and source."""
+    latest: dict[int, tuple[int, Authority]] = {}
+    for result_id, authority in ((r.pk, r.authority) for r in
+                                 _published_so_far(framework=framework, year=year, as_of=as_of)
+                                 .select_related("authority").only("pk", "authority")):
+        latest[authority.pk] = (result_id, authority)
+    wanted = {a.pk for a in areas}
+    grades: dict[int, dict[int, int]] = {}
+    for result_id, area_id, grade in ResultGrade.objects.filter(
+            result_id__in=[pk for pk, _ in latest.values()], area_id__in=wanted).values_list(
+            "result_id", "area_id", "grade"):
+        grades.setdefault(result_id, {})[area_id] = grade
+    return {authority: sum(grades[result_id].values()) for result_id, authority in latest.values()
+            if len(grades.get(result_id, ())) == len(wanted)}
 
 
 def score_of(result, areas: list[Area]) -> int | None:
@@ -235,12 +286,7 @@ def authority_comparisons(
     unknown = [g for g in groups if g not in GROUPS]
     if unknown:
         raise ApaError(Problem(f"unknown group {unknown[0]!r}; use one of {', '.join(GROUPS)}"))
-    latest = latest_results(framework=framework, year=year, as_of=as_of)
-    scored = {}
-    for result in latest.values():
-        value = score_of(result, areas)
-        if value is not None:
-            scored[result.authority] = value
+    scored = latest_scores(framework=framework, year=year, as_of=as_of, areas=areas)
     comparisons = {}
     for group in groups:
         comparison = Comparison(framework=framework, year=year, authority=authority, areas=areas, as_of=as_of,
@@ -292,15 +338,16 @@ class AreaChange:
         return "same"
 
 
-def result_changes(*, result, history: list | None = None) -> list[AreaChange]:
+def result_changes(*, result, history: list | None = None, lineages: dict | None = None) -> list[AreaChange]:
     """Same as, better or worse than the authority's previous grade for each area, across frameworks where
-    areas continue. `history` is the authority's visible results, if already fetched."""
+    areas continue. `history` is the authority's visible results and `lineages` area_lineages(), if already
+    fetched (a page of many results reads each once)."""
     if history is None:
         history = list(_with_grades(results_visible().filter(authority=result.authority)))
     earlier = sorted(
         (r for r in history if r.pk != result.pk and _sort_key(r) < _sort_key(result)), key=_sort_key, reverse=True
     )
-    lineages = area_lineages()
+    lineages = area_lineages() if lineages is None else lineages
     changes = []
     for grade in result.grades.all():
         lineage = lineages[grade.area_id]
@@ -321,7 +368,33 @@ def _sort_key(result) -> tuple:
 
 def authority_results(*, authority: Authority) -> list:
     """Every visible result of the authority, newest first."""
-    return sorted(_with_grades(results_visible().filter(authority=authority)), key=_sort_key, reverse=True)
+    return sorted(_with_grades(results_visible().filter(authority=authority)).prefetch_related("framework__grades"),
+                  key=_sort_key, reverse=True)
+
+
+# The groups an authority's page compares it with, and their headings (the region's is its name).
+AUTHORITY_PAGE_GROUPS = {"all": "All authorities", "region": None, "neighbours": "Statistical neighbours"}
+
+
+def authority_record(*, authority: Authority) -> dict:
+    """An authority's page: every visible result, newest first, with its change since the previous one
+    (`entries`), and the latest result of each framework compared with all authorities, the region and the
+    statistical neighbours (`comparisons`)."""
+    results = authority_results(authority=authority)
+    lineages = area_lineages()
+    entries = [{"result": r, "changes": result_changes(result=r, history=results, lineages=lineages)}
+               for r in results]
+    labels = {group: label or authority.region for group, label in AUTHORITY_PAGE_GROUPS.items()}
+    comparisons, seen = [], set()
+    for result in results:
+        if result.framework_id in seen:
+            continue
+        seen.add(result.framework_id)
+        compared = authority_comparisons(framework=result.framework, authority=authority, year=result.year,
+                                         groups=tuple(labels))
+        comparisons.append({"framework": result.framework, "year": result.year,
+                            "rows": [(label, group, compared[group]) for group, label in labels.items()]})
+    return {"entries": entries, "comparisons": comparisons}
 
 
 def national_table(*, framework: Framework, year: int | None, as_of: date, sort: str = "", at=None) -> dict:

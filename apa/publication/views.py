@@ -17,6 +17,7 @@ from apa.frameworks.selectors import framework_get
 from apa.frameworks.selectors import framework_list as frameworks_all
 from apa.tabular import parse_date
 from apa.ui.access import public, roles
+from apa.ui.cache import cached_for_public
 from apa.ui.posts import bad_request
 from apa.ui.responses import csv_response
 
@@ -26,11 +27,10 @@ from .letters import letter_context, letter_file_name, letter_pdf
 from .release import area_of, national_release, release_table
 from .selectors import (
     authorities_compared,
-    authority_comparisons,
-    authority_results,
+    authority_record,
     corrections_pending,
     latest_year,
-    result_changes,
+    publication_state,
     result_for_correction,
     results_years,
 )
@@ -50,31 +50,17 @@ def about_data(request):
 
 
 @public
+@cached_for_public(publication_state)
 def authority_detail(request, dfe_code: str):
     try:
         authority = authority_get(dfe_code=dfe_code)
     except NotFound:
         raise Http404("No authority with that DfE code") from None
-    results = authority_results(authority=authority)
-    history = list(results)
-    entries = []
-    for result in results:
-        entries.append({"result": result, "changes": result_changes(result=result, history=history)})
-    # Compare the latest result of each framework with all authorities, the region and the neighbours.
-    comparisons = []
-    seen = set()
-    for result in results:
-        if result.framework_id in seen:
-            continue
-        seen.add(result.framework_id)
-        labels = {"all": "All authorities", "region": authority.region, "neighbours": "Statistical neighbours"}
-        compared = authority_comparisons(framework=result.framework, authority=authority, year=result.year,
-                                         groups=tuple(labels))
-        rows = [(label, group, compared[group]) for group, label in labels.items()]
-        comparisons.append({"framework": result.framework, "year": result.year, "rows": rows})
+    record = authority_record(authority=authority)
     neighbours = neighbours_of(authority=authority)
     return render(request, "publication/authority_detail.html", {
-        "authority": authority, "entries": entries, "comparisons": comparisons, "neighbours": neighbours,
+        "authority": authority, "entries": record["entries"], "comparisons": record["comparisons"],
+        "neighbours": neighbours,
         "today": timezone.localdate(),
     })
 
@@ -118,6 +104,7 @@ def _bad_request(message: str) -> HttpResponse:
 
 
 @public
+@cached_for_public(publication_state)
 def national_results(request, code: str, year: int | None = None):
     """The national release of a framework's year as published by ?as_of= (apa/publication/release.py), with
     its charts; every table as CSV with ?format=csv&table=NAME."""
@@ -186,6 +173,7 @@ def compare(request):
 
 
 @public
+@cached_for_public(publication_state)
 def published_letter(request, dfe_code: str, code: str, key: str, version: int | None = None):
     """A published letter, read from its version's snapshot (an imported result's is grades-only), found only
     through the one visibility rule: the current version, or version N at its permalink (marked superseded,

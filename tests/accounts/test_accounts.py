@@ -130,3 +130,35 @@ def test_an_authority_officer_must_have_an_authority():
 def test_a_signed_in_user_going_to_sign_in_is_sent_on(client, persona):
     persona("inspector")
     assert client.get(SIGN_IN).status_code == 302
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_signed_in_person_is_signed_out_after_30_minutes_without_a_request(client, persona):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    persona("kent_officer")
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=1))
+    response = client.get("/account/")  # a request within the 30 minutes: another 30 from now
+    assert response.status_code == 200 and response.cookies["sessionid"]["max-age"] == 1800
+    assert timedelta(minutes=29) < _expiry(client) - timezone.now() <= timedelta(minutes=30)
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))  # idle 30 min
+    assert client.get("/account/")["Location"] == "/account/sign-in/?next=/account/"
+    assert not _signed_in(client)
+
+
+def test_the_public_reading_pages_write_no_session(client):
+    from django.contrib.sessions.models import Session
+
+    before = Session.objects.count()
+    response = client.get("/authorities/886/")
+    assert response.status_code == 200 and "sessionid" not in response.cookies
+    assert Session.objects.count() == before

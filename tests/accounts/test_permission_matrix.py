@@ -27,6 +27,7 @@ from apa.authorities.models import Authority
 from apa.councils.models import CallIn, DecisionRecord, Meeting, Report
 from apa.frameworks.models import Framework
 from apa.indicators.models import Flag, Import, Indicator, IndicatorPeriod, Value
+from apa.jobs.models import Job
 from apa.plans.models import PlanAction, PlanLine
 from apa.publication.models import Result, ResultCorrection
 
@@ -134,6 +135,10 @@ plans.edit_plan                       kent:plan_line         .   .   .   .   .  
 plans.edit_plan                       surrey:plan_line       .   .   .   .   .   .   .   .   .   .   Y   .   .
 plans.edit_plan                       kent:plan_action       .   .   .   .   .   .   .   .   .   Y   .   .   .
 plans.edit_plan                       surrey:plan_action     .   .   .   .   .   .   .   .   .   .   Y   .   .
+jobs.build_letters                    none                   .   .   .   .   .   .   Y   .   .   .   .   .   .
+jobs.build_opendata                   none                   .   .   .   .   .   .   Y   .   .   .   .   .   .
+jobs.view_job                         publisher_job          .   .   .   .   .   .   Y   Y   Y   .   .   .   .
+jobs.view_job                         system_job             .   .   .   .   .   .   .   Y   Y   .   .   .   .
 """
 
 
@@ -236,7 +241,9 @@ def world(db):
     indicator = Indicator.objects.create(code="MATRIX_TEST", title="Permission matrix test indicator")
     period = IndicatorPeriod.objects.create(indicator=indicator, label="2030", sort_key=2030)
     source = Import.objects.create(source="permission matrix", format="plain", sha256="0" * 64)
-    objects = {"none": None, "cycle": cycle}
+    objects = {"none": None, "cycle": cycle,
+               "publisher_job": Job.objects.create(kind=Job.Kind.LETTERS, label="Letters", started_by=people["publisher"]),
+               "system_job": Job.objects.create(kind=Job.Kind.OPENDATA, label="Open data")}
     for prefix, authority, officer, democratic in (
         ("kent", kent, people["kent_officer"], people["kent_democratic"]),
         ("surrey", surrey, people["surrey_officer"], people["surrey_democratic"]),

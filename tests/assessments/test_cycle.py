@@ -70,6 +70,22 @@ def test_document_is_served_only_to_those_allowed(kent, users, client):
     assert client.get(url).status_code == 200
 
 
+def test_documents_are_kept_through_the_configured_storage(kent, users, client, settings, tmp_path):
+    """Uploads go through Django's storage API only, so an object store is a setting (STORAGES, docs/deploy.md):
+    with an in-memory storage configured, nothing is written under MEDIA_ROOT and the download reads the storage."""
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    doc = services.document_add(assessment=kent, actor=users["kent_officer"], title="CYPP review",
+                                uploaded=SimpleUploadedFile("cypp.txt", b"KENT-STORED", content_type="text/plain"))
+    assert type(default_storage._wrapped).__name__ == "InMemoryStorage"
+    assert default_storage.exists(doc.file.name) and not (tmp_path / "media").exists()
+    client.force_login(users["kent_officer"])
+    response = client.get(f"/documents/{doc.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"KENT-STORED"
+
+
 def test_judgement_links_every_finding_to_its_evidence(kent, users):
     put_in_state(kent, State.UNDER_REVIEW)
     judgement = judge(kent, users["inspector"], "staying_safe", grade=3, rationale="Safeguarding is good.",

@@ -29,6 +29,7 @@ def build() -> dict:
     from apa.councils import services as councils
     from apa.indicators.models import Import, Value
     from apa.indicators.services import flag_raise
+    from apa.jobs.models import Job
     from apa.plans import services as plans
     from apa.publication import jar
     from apa.publication.models import Result
@@ -92,6 +93,8 @@ def build() -> dict:
     by_state = {a.state: a.pk for a in demo.assessments.exclude(state=State.NOT_STARTED)}
     by_state[State.NOT_STARTED] = surrey.pk
     reset_user = User.objects.get(username="demo-inspector")
+    job = Job.objects.create(kind=Job.Kind.LETTERS, label="Letters of Annual performance assessment 2008, 2024",
+                             started_by=users["demo-publisher"], status=Job.Status.RUNNING, total=40, done=12)
     return {
         "cycle": demo.pk,
         "surrey": surrey.pk,
@@ -104,6 +107,7 @@ def build() -> dict:
         "meeting": meeting.pk,
         "decision": decision.pk,
         "flag": flag.pk,
+        "job": job.pk,
         "indicator": value.period.indicator.code,
         "period": value.period.label,
         "import": Import.objects.order_by("-pk").values_list("pk", flat=True).first(),

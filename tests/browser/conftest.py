@@ -91,6 +91,8 @@ def server_environment(directory: Path, suffix: str = "e2e") -> tuple[dict[str, 
     # (HTTPS_HEADERS) on every request, as that proxy would.
     env["SECURE_PROXY_SSL_HEADER"] = "X-Forwarded-Proto"
     env.setdefault("WEB_CONCURRENCY", "2")
+    env["JOB_QUEUE"] = f"apa-e2e-{secrets.token_hex(4)}"  # background jobs on a queue of this server's own
+    env["MEDIA_ROOT"] = str(directory / "media")
     return env, postgres
 
 

@@ -80,6 +80,11 @@ PAGES = {
     "opendata_index": (ANONYMOUS, "/open-data/"),
     "opendata_release": (ANONYMOUS, "/open-data/1/"),
     "opendata_indicators": (ANONYMOUS, "/open-data/indicators/{import}/"),
+    "job_list": ("demo-publisher", "/jobs/"),
+    "job_detail": ("demo-publisher", "/jobs/{job}/"),
+    "job_letters_start": ("demo-publisher", "/jobs/letters/"),
+    "job_opendata_start": ("demo-publisher", "/jobs/opendata/"),
+    "job_indicators_start": ("demo-admin", "/jobs/indicators/"),
 }
 # Pages that are not a route of their own.
 STATES = {
@@ -105,6 +110,7 @@ NOT_PAGES = {
     "opendata_indicators_latest": "redirects to the latest opendata_indicators",
     "opendata_indicators_latest_file": "redirects to a file of the latest indicators release",
     "opendata_indicators_file": "a data file (CSV or JSON)",
+    "job_file": "a file a letters job wrote (PDF or CSV)",
 }
 NOT_PAGE_PREFIXES = {
     "api/": "the public JSON API (JSON only)",

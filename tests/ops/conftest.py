@@ -3,23 +3,12 @@ DATABASE_URL says so) filled by the real commands, and the test's own checksums 
 rows in the order of all their columns, read with sqlite3 or psycopg directly, never with the code under test."""
 
 import hashlib
-import os
 import sqlite3
-import subprocess
-import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-APA = ROOT / ".venv" / "bin" / "apa"
-SUITE_DATABASE = os.environ.get("DATABASE_URL", "")
-ON_POSTGRES = SUITE_DATABASE.startswith("postgres")
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
-
-def apa(env, *argv, timeout=300):
-    return subprocess.run([str(APA), *argv], env=env, capture_output=True, text=True, timeout=timeout)
+from tests.scratch import APA, ON_POSTGRES, PG_SERVER, ROOT, SUITE_DATABASE, apa, execute, scratch_copy  # noqa: F401
 
 
 def checksums(url: str) -> dict[str, tuple[int, str]]:
@@ -45,34 +34,10 @@ def checksums(url: str) -> dict[str, tuple[int, str]]:
     return found
 
 
-def execute(url: str, *statements: str) -> None:
-    if url.startswith("sqlite"):
-        db = sqlite3.connect(url.removeprefix("sqlite:///"))
-        for statement in statements:
-            db.execute(statement)
-        db.commit()
-    else:
-        db = psycopg.connect(url, autocommit=True)
-        for statement in statements:
-            db.execute(statement)
-    db.close()
-
-
 @pytest.fixture(scope="session")
 def scratch(tmp_path_factory):
-    """A database filled as a new installation's: `apa init --skip-indicators`, then `apa demo`; shared by the
-    operations tests, each of which leaves it as it found it."""
-    if ON_POSTGRES:
-        name = f"apa_backup_{uuid.uuid4().hex[:8]}"
-        execute(f"{PG_SERVER}/postgres", f"CREATE DATABASE {name}")
-        url = f"{PG_SERVER}/{name}"
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('backup') / 'apa.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1",
-           "MEDIA_ROOT": str(tmp_path_factory.mktemp("media"))}
-    for argv in (["init", "--skip-indicators"], ["demo"]):
-        done = apa(env, *argv)
-        assert done.returncode == 0, done.stderr
+    """A database filled as a new installation's: `apa init --skip-indicators`, then `apa demo` (a copy of the
+    run's one, tests/scratch.py); shared by the operations tests, each of which leaves it as it found it."""
+    url, env, drop = scratch_copy(tmp_path_factory, "backup")
     yield url, env
-    if ON_POSTGRES:
-        execute(f"{PG_SERVER}/postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    drop()
