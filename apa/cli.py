@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="apa",
         description="APA: the Annual Performance Assessment of children's services.",
         epilog="Settings come from the environment: DATABASE_URL (default: SQLite file apa.sqlite3), DEBUG, SECRET_KEY, "
-               "ALLOWED_HOSTS and the others in docs/operations.md.",
+               "ALLOWED_HOSTS and the others in docs/deploy.md (Settings).",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
